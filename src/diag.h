@@ -6,6 +6,10 @@
 #ifndef VDIST_DIAG_H
 #define VDIST_DIAG_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include <stdio.h>
 
 /* exit statuses of every vdist program */
@@ -48,5 +52,9 @@ void diag_print(const struct diags *d, const char *prog, FILE *f);
 void diags_free(struct diags *d);
 /* 1-based line and column of byte offset off in text */
 void diag_linecol(const char *text, size_t len, size_t off, int *line, int *col);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

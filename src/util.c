@@ -45,7 +45,8 @@ xreallocarray(void *p, size_t n, size_t size)
 {
 	if (size && n > SIZE_MAX / size)
 		oom();
-	p = realloc(p, n * size ? n * size : 1);
+	size_t total = n * size;
+	p = realloc(p, total ? total : 1);
 	if (!p)
 		oom();
 	return p;

@@ -6,6 +6,10 @@
 #ifndef VDIST_UTIL_H
 #define VDIST_UTIL_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -65,5 +69,9 @@ int util_is_file(const char *path);
 int util_is_dir(const char *path);
 /* lowercase hex SHA-256 of data (65 bytes with the NUL) into out */
 void util_sha256_hex(const void *data, size_t len, char out[65]);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

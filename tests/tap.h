@@ -9,11 +9,12 @@ static int tap_n, tap_failed;
 
 /* record one case: cond true is "ok", false is "not ok" with where it failed */
 #define TAP_OK(cond, ...) do { \
+	int c_ = (cond) ? 1 : 0; \
 	tap_n++; \
-	if (cond) { printf("ok %d - ", tap_n); } \
+	if (c_) { printf("ok %d - ", tap_n); } \
 	else { tap_failed++; printf("not ok %d - ", tap_n); } \
 	printf(__VA_ARGS__); putchar('\n'); \
-	if (!(cond)) printf("#   %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+	if (!c_) printf("#   %s:%d: %s\n", __FILE__, __LINE__, #cond); \
 } while (0)
 
 /* compare two C strings (NULL-safe) as one case */

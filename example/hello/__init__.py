@@ -1,0 +1,1 @@
+"""hello: the example application of vdist."""

@@ -1,0 +1,772 @@
+/* config: the table of vdist.json keys, validation and merging */
+#include "config.h"
+
+#include <limits.h>
+#include <stdint.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ids.h"
+#include "json.h"
+#include "util.h"
+
+#define UNSET ((size_t)-1)
+
+/* the JSON type a key takes */
+enum ktype {
+	T_STR,     /* string */
+	T_LIST,    /* array of strings */
+	T_BOOL,    /* true or false */
+	T_SOURCE,  /* {"directory"|"git"|"git_directory": ..., "branch": ...} */
+};
+
+/* what a value must look like beyond its type */
+enum kcheck {
+	C_TEXT,      /* anything without NUL */
+	C_NONEMPTY,  /* any text but "" */
+	C_APP,       /* a package name and folder: [A-Za-z0-9][A-Za-z0-9._+-]* */
+	C_VERSION,   /* starts with a digit: [0-9][A-Za-z0-9.+~]* */
+	C_ITERATION, /* [A-Za-z0-9.+~]+ */
+	C_PKGS,      /* OS package names, maybe with version constraints */
+	C_ABSPATH,   /* /[A-Za-z0-9._/+-]* */
+	C_FILENAME,  /* no slash, not . or .. */
+	C_PACKAGER,  /* native or fpm */
+	C_SHA256,    /* 64 hex digits or "" */
+	C_FILE,      /* a file that exists, relative to vdist.json's folder */
+	C_PYVERSION, /* 3.X or 3.X.Y */
+};
+
+/* how values from the top level, "defaults" and the build combine */
+enum kmerge {
+	M_SET,     /* the innermost wins */
+	M_UNION,   /* united, first seen first */
+	M_CONCAT,  /* concatenated, outer first */
+};
+
+/* one known key */
+struct keydef {
+	const char *name;   /* as written in vdist.json */
+	enum ktype type;    /* its JSON type */
+	enum kcheck check;  /* its value's form */
+	enum kmerge merge;  /* how levels combine */
+	size_t field;       /* offset in struct build */
+	const char *def;    /* default for strings, "1"/"0" for booleans, NULL: none */
+	const char *help;   /* one line for --help-config and the man page */
+};
+
+#define F(x) offsetof(struct build, x)
+
+static const struct keydef keys[CONFIG_NKEYS] = {
+	[K_NAME] = {"name", T_STR, C_NONEMPTY, M_SET, F(name), NULL,
+		"build name, shown on every log line; builds only; its id ([a-z0-9-]) names .vdist/ID"},
+	[K_APP] = {"app", T_STR, C_APP, M_SET, F(app), NULL,
+		"application name: package name and install folder (required)"},
+	[K_VERSION] = {"version", T_STR, C_VERSION, M_SET, F(version), NULL,
+		"package version, starting with a digit (required)"},
+	[K_ITERATION] = {"iteration", T_STR, C_ITERATION, M_SET, F(iteration), "1",
+		"package release: Debian revision or RPM Release"},
+	[K_MAINTAINER] = {"maintainer", T_STR, C_NONEMPTY, M_SET, F(maintainer), "root <root@localhost>",
+		"package maintainer, \"Name <mail>\""},
+	[K_DESCRIPTION] = {"description", T_STR, C_TEXT, M_SET, F(description), "",
+		"package description; the first line is the summary"},
+	[K_LICENSE] = {"license", T_STR, C_TEXT, M_SET, F(license), "",
+		"license name for the package metadata"},
+	[K_URL] = {"url", T_STR, C_TEXT, M_SET, F(url), "",
+		"project home page for the package metadata"},
+	[K_SOURCE] = {"source", T_SOURCE, C_TEXT, M_SET, F(source), ".",
+		"{\"directory\": DIR} (default \".\"), {\"git\": URL} or {\"git_directory\": DIR}, with \"branch\""},
+	[K_PROFILE] = {"profile", T_STR, C_NONEMPTY, M_SET, F(profile), NULL,
+		"build machine id from build_machines.json (required)"},
+	[K_BUILD_MACHINE_ID] = {"build_machine_id", T_STR, C_NONEMPTY, M_SET, F(profile), NULL,
+		"vdist's name for profile"},
+	[K_PACKAGER] = {"packager", T_STR, C_PACKAGER, M_SET, F(packager), "",
+		"\"native\" (dpkg-deb/rpmbuild) or \"fpm\"; default: the profile's"},
+	[K_BUILD_DEPS] = {"build_deps", T_LIST, C_PKGS, M_UNION, F(build_deps), NULL,
+		"OS packages installed in the builder image"},
+	[K_RUNTIME_DEPS] = {"runtime_deps", T_LIST, C_PKGS, M_UNION, F(runtime_deps), NULL,
+		"OS packages the package depends on"},
+	[K_CUSTOM_FILENAME] = {"custom_filename", T_STR, C_FILENAME, M_SET, F(custom_filename), "",
+		"file name of the package in dist/ instead of the packager's"},
+	[K_FPM_ARGS] = {"fpm_args", T_LIST, C_TEXT, M_CONCAT, F(fpm_args), NULL,
+		"extra fpm arguments, one per item (fpm packager)"},
+	[K_PIP_ARGS] = {"pip_args", T_LIST, C_TEXT, M_CONCAT, F(pip_args), NULL,
+		"extra arguments to every pip install, one per item"},
+	[K_PACKAGE_INSTALL_ROOT] = {"package_install_root", T_STR, C_ABSPATH, M_SET, F(install_root), "/opt",
+		"folder holding the app's folder; the venv is ROOT/APP"},
+	[K_COMPILE_PYTHON] = {"compile_python", T_BOOL, C_TEXT, M_SET, F(compile_python), "1",
+		"true: compile CPython and ship it; false: use the interpreter under python_basedir"},
+	[K_PYTHON_VERSION] = {"python_version", T_STR, C_PYVERSION, M_SET, F(python_version), "3.11.2",
+		"CPython version to compile"},
+	[K_PYTHON_BASEDIR] = {"python_basedir", T_STR, C_ABSPATH, M_SET, F(python_basedir), "",
+		"interpreter prefix; default /usr without compile_python, ROOT/APP/python with it"},
+	[K_PYTHON_URL] = {"python_url", T_STR, C_NONEMPTY, M_SET, F(python_url), "",
+		"CPython source tarball; default python.org's for python_version"},
+	[K_PYTHON_SHA256] = {"python_sha256", T_STR, C_SHA256, M_SET, F(python_sha256), "",
+		"SHA-256 of the tarball; strongly advised"},
+	[K_PYTHON_CONFIGURE_FLAGS] = {"python_configure_flags", T_LIST, C_TEXT, M_CONCAT,
+		F(python_configure_flags), NULL, "extra CPython ./configure flags"},
+	[K_REQUIREMENTS_PATH] = {"requirements_path", T_STR, C_TEXT, M_SET, F(requirements_path),
+		"requirements.txt", "requirements file inside the source tree (a leading / means its top)"},
+	[K_WORKING_DIR] = {"working_dir", T_STR, C_TEXT, M_SET, F(working_dir), "",
+		"folder inside the source tree that holds setup.py or pyproject.toml"},
+	[K_BEFORE_INSTALL] = {"before_install", T_STR, C_FILE, M_SET, F(scripts[0]), NULL,
+		"script run before the package is installed (not on upgrade)"},
+	[K_AFTER_INSTALL] = {"after_install", T_STR, C_FILE, M_SET, F(scripts[1]), NULL,
+		"script run after the package is installed (not on upgrade)"},
+	[K_BEFORE_REMOVE] = {"before_remove", T_STR, C_FILE, M_SET, F(scripts[2]), NULL,
+		"script run before the package is removed (not on upgrade)"},
+	[K_AFTER_REMOVE] = {"after_remove", T_STR, C_FILE, M_SET, F(scripts[3]), NULL,
+		"script run after the package is removed (not on upgrade)"},
+	[K_BEFORE_UPGRADE] = {"before_upgrade", T_STR, C_FILE, M_SET, F(scripts[4]), NULL,
+		"script run before the package is upgraded"},
+	[K_AFTER_UPGRADE] = {"after_upgrade", T_STR, C_FILE, M_SET, F(scripts[5]), NULL,
+		"script run after the package is upgraded"},
+};
+
+const char *const config_script_keys[CONFIG_NSCRIPTS] = {
+	"before_install", "after_install", "before_remove",
+	"after_remove", "before_upgrade", "after_upgrade",
+};
+
+/* keys only the top level knows */
+static const char *const toponly[] = {"builds", "defaults"};
+
+/* the state of one load */
+struct loader {
+	struct config *c;   /* being built */
+	struct diags *d;    /* where errors go */
+	char *dir;          /* folder of vdist.json, for script paths */
+};
+
+const char *
+config_key_name(enum configkey k)
+{
+	return keys[k].name;
+}
+
+void
+config_diag(const struct config *c, struct diags *d, enum diaglevel lv, size_t off,
+            const char *fmt, ...)
+{
+	va_list ap;
+	int line = 0, col = 0;
+	char *msg;
+
+	if (off != UNSET)
+		diag_linecol(c->text, c->len, off, &line, &col);
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	diag_add(d, lv, c->file, line, col, "%s", msg);
+	free(msg);
+}
+
+void
+strlist_add(struct strlist *l, const char *s)
+{
+	l->v = xreallocarray(l->v, l->n + 1, sizeof *l->v);
+	l->v[l->n++] = xstrdup(s);
+}
+
+void
+strlist_add_unique(struct strlist *l, const char *s)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], s) == 0)
+			return;
+	strlist_add(l, s);
+}
+
+void
+strlist_free(struct strlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+/* edit distance of a and b, capped for speed */
+static size_t
+distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 64 || lb > 64)
+		return SIZE_MAX;
+	size_t row[65];
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t best = diag + (a[i - 1] != b[j - 1]);
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+const char *
+config_suggest(const char *s, const char *const *names, size_t n)
+{
+	const char *best = NULL;
+	size_t bestd = SIZE_MAX, len = strlen(s);
+	for (size_t i = 0; i < n; i++) {
+		size_t dd = distance(s, names[i]);
+		if (dd < bestd) {
+			bestd = dd;
+			best = names[i];
+		}
+	}
+	/* close enough: at most a third of the word changed, and at most 3 edits */
+	if (best && bestd <= 3 && bestd * 3 <= (len > 3 ? len : 3))
+		return best;
+	return NULL;
+}
+
+/* 1 if every byte of s is in the set of allowed bytes ok (plus alnum) */
+static int
+only(const char *s, const char *ok)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+		      || strchr(ok, c)))
+			return 0;
+	}
+	return 1;
+}
+
+/* 1 if c is a digit */
+static int
+isdig(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* check a string value against its key's form; -1 after an error */
+static int
+check_value(struct loader *L, const struct keydef *k, const char *v, size_t off)
+{
+	const char *why = NULL;
+	switch (k->check) {
+	case C_TEXT:
+		return 0;
+	case C_NONEMPTY:
+		if (!*v)
+			why = "must not be empty";
+		break;
+	case C_APP:
+		if (!only((char[]){*v, 0}, "") || !only(v, "._+-"))
+			why = "must start with a letter or digit and hold only letters, digits and . _ + -";
+		break;
+	case C_VERSION:
+		if (!isdig(*v) || !only(v, ".+~"))
+			why = "must start with a digit and hold only letters, digits and . + ~ "
+			      "(the iteration goes in \"iteration\")";
+		break;
+	case C_ITERATION:
+		if (!*v || !only(v, ".+~"))
+			why = "must hold only letters, digits and . + ~";
+		break;
+	case C_PKGS:
+		if (!*v || !only((char[]){*v, 0}, "") || !only(v, "._+-:~=<>() |,"))
+			why = "must be an OS package name, optionally with a version constraint "
+			      "such as \"libfoo (>= 1.2)\"";
+		break;
+	case C_ABSPATH:
+		if (*v && (v[0] != '/' || !only(v, "._/+-") || strstr(v, "..")))
+			why = "must be an absolute path of letters, digits and . _ / + -";
+		break;
+	case C_FILENAME:
+		if (strchr(v, '/') || !strcmp(v, ".") || !strcmp(v, ".."))
+			why = "must be a file name without '/'";
+		break;
+	case C_PACKAGER:
+		if (*v && strcmp(v, "native") && strcmp(v, "fpm"))
+			why = "must be \"native\" or \"fpm\"";
+		break;
+	case C_SHA256:
+		if (*v && (strlen(v) != 64 || !only(v, "") || strpbrk(v, "ghijklmnopqrstuvwxyzGHIJKLMNOPQRSTUVWXYZ")))
+			why = "must be 64 hexadecimal digits";
+		break;
+	case C_PYVERSION: {
+		const char *p = v;
+		int parts = 0;
+		while (isdig(*p)) {
+			while (isdig(*p))
+				p++;
+			parts++;
+			if (*p != '.')
+				break;
+			p++;
+		}
+		if (*p || parts < 2 || parts > 3 || v[0] != '3')
+			why = "must be a CPython 3 version such as \"3.11\" or \"3.11.2\"";
+		break;
+	}
+	case C_FILE: {
+		if (!*v) {
+			why = "must name a file";
+			break;
+		}
+		char *p = util_path_join(L->dir, v);
+		int okf = util_is_file(p);
+		free(p);
+		if (!okf) {
+			config_diag(L->c, L->d, DIAG_ERROR, off, "%s: no such file \"%s\" (paths are relative to the folder of %s)",
+			            k->name, v, L->c->file);
+			return -1;
+		}
+		return 0;
+	}
+	}
+	if (why) {
+		config_diag(L->c, L->d, DIAG_ERROR, off, "%s %s", k->name, why);
+		return -1;
+	}
+	return 0;
+}
+
+/* find the key named name; -1 if unknown */
+static int
+find_key(const char *name)
+{
+	for (int i = 0; i < CONFIG_NKEYS; i++)
+		if (strcmp(keys[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+/* report an unknown member name, with a hint */
+static void
+unknown_key(struct loader *L, const char *name, size_t off, int top, const char *where)
+{
+	const char *names[CONFIG_NKEYS + 2];
+	size_t n = 0;
+	for (int i = 0; i < CONFIG_NKEYS; i++)
+		names[n++] = keys[i].name;
+	if (top)
+		for (size_t i = 0; i < sizeof toponly / sizeof *toponly; i++)
+			names[n++] = toponly[i];
+	const char *s = config_suggest(name, names, n);
+	if (s)
+		config_diag(L->c, L->d, DIAG_ERROR, off, "unknown key \"%s\" in %s; did you mean \"%s\"?", name, where, s);
+	else
+		config_diag(L->c, L->d, DIAG_ERROR, off, "unknown key \"%s\" in %s (vdist-gen --help-config lists the keys)",
+		            name, where);
+}
+
+/* report duplicate member names of obj; -1 if there was one */
+static int
+check_duplicates(struct loader *L, const struct json *obj)
+{
+	int bad = 0;
+	for (size_t i = 1; i < obj->n; i++)
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(obj->keys[i], obj->keys[j]) == 0) {
+				int line, col;
+				diag_linecol(L->c->text, L->c->len, obj->keyoffs[j], &line, &col);
+				config_diag(L->c, L->d, DIAG_ERROR, obj->keyoffs[i],
+				            "duplicate key \"%s\" (first given at line %d): keep one", obj->keys[i], line);
+				bad = 1;
+				break;
+			}
+	return bad ? -1 : 0;
+}
+
+/* report a value of the wrong type */
+static int
+wrong_type(struct loader *L, const char *name, const struct json *v, const char *want)
+{
+	const char *hint = "";
+	if (v->type == JSON_STRING && (!strcmp(v->str, "true") || !strcmp(v->str, "false")
+	                               || !strcmp(v->str, "True") || !strcmp(v->str, "False")))
+		hint = " (write true or false without quotes)";
+	else if (v->type == JSON_STRING && !strcmp(want, "an array of strings"))
+		hint = " (write [\"a\", \"b\"], one item per element)";
+	config_diag(L->c, L->d, DIAG_ERROR, v->off, "%s must be %s, not %s %s%s", name, want,
+	            v->type == JSON_ARRAY || v->type == JSON_OBJECT ? "an" : "a", json_type_name(v->type), hint);
+	return -1;
+}
+
+/* one level's values (top, defaults or build) before merging */
+struct level {
+	const struct json *v[CONFIG_NKEYS];  /* value of each key, or NULL */
+};
+
+/* read the source object into b; -1 after an error */
+static int
+read_source(struct loader *L, const struct json *v, struct build *b)
+{
+	static const char *const names[] = {"directory", "git", "git_directory", "branch"};
+	const struct json *loc = NULL;
+	int kinds = 0;
+
+	if (v->type != JSON_OBJECT)
+		return wrong_type(L, "source", v, "an object such as {\"directory\": \".\"}");
+	if (check_duplicates(L, v) < 0)
+		return -1;
+	free(b->branch);
+	b->branch = xstrdup("");
+	for (size_t i = 0; i < v->n; i++) {
+		const struct json *m = &v->items[i];
+		size_t k;
+		for (k = 0; k < 4 && strcmp(v->keys[i], names[k]); k++)
+			;
+		if (k == 4) {
+			const char *s = config_suggest(v->keys[i], names, 4);
+			config_diag(L->c, L->d, DIAG_ERROR, v->keyoffs[i], "unknown key \"%s\" in source%s%s%s",
+			            v->keys[i], s ? "; did you mean \"" : ": use directory, git, git_directory or branch",
+			            s ? s : "", s ? "\"?" : "");
+			return -1;
+		}
+		if (m->type != JSON_STRING)
+			return wrong_type(L, v->keys[i], m, "a string");
+		if (!m->str[0]) {
+			config_diag(L->c, L->d, DIAG_ERROR, m->off, "source %s must not be empty", v->keys[i]);
+			return -1;
+		}
+		if (k == 3) {
+			free(b->branch);
+			b->branch = xstrdup(m->str);
+			continue;
+		}
+		kinds++;
+		loc = m;
+		b->srckind = k == 0 ? SRC_DIRECTORY : k == 1 ? SRC_GIT : SRC_GIT_DIRECTORY;
+	}
+	if (kinds != 1) {
+		config_diag(L->c, L->d, DIAG_ERROR, v->off,
+		            "source must have exactly one of \"directory\", \"git\" or \"git_directory\"");
+		return -1;
+	}
+	if (b->branch[0] && b->srckind == SRC_DIRECTORY) {
+		config_diag(L->c, L->d, DIAG_ERROR, json_get(v, "branch")->off,
+		            "source branch needs \"git\" or \"git_directory\"; a directory has no branch");
+		return -1;
+	}
+	free(b->source);
+	b->source = xstrdup(loc->str);
+	return 0;
+}
+
+/* collect the members of obj into lv, checking names and types; -1 after errors */
+static int
+read_level(struct loader *L, const struct json *obj, struct level *lv, int top, int isbuild,
+           const char *where)
+{
+	int bad = check_duplicates(L, obj) < 0;
+	memset(lv, 0, sizeof *lv);
+	for (size_t i = 0; i < obj->n; i++) {
+		const char *name = obj->keys[i];
+		const struct json *v = &obj->items[i];
+		int k = find_key(name);
+		if (k < 0) {
+			if (top && (!strcmp(name, "builds") || !strcmp(name, "defaults")))
+				continue;
+			unknown_key(L, name, obj->keyoffs[i], top, where);
+			bad = 1;
+			continue;
+		}
+		if (k == K_NAME && !isbuild) {
+			config_diag(L->c, L->d, DIAG_ERROR, obj->keyoffs[i],
+			            "\"name\" belongs in each entry of \"builds\", not in %s", where);
+			bad = 1;
+			continue;
+		}
+		if ((k == K_PROFILE && lv->v[K_BUILD_MACHINE_ID]) || (k == K_BUILD_MACHINE_ID && lv->v[K_PROFILE])) {
+			config_diag(L->c, L->d, DIAG_ERROR, obj->keyoffs[i],
+			            "both \"profile\" and \"build_machine_id\" given in %s: they are the same key, keep one",
+			            where);
+			bad = 1;
+			continue;
+		}
+		const struct keydef *kd = &keys[k];
+		if (kd->type == T_STR && v->type != JSON_STRING) {
+			bad |= wrong_type(L, name, v, "a string") < 0;
+			continue;
+		}
+		if (kd->type == T_BOOL && v->type != JSON_BOOL) {
+			bad |= wrong_type(L, name, v, "true or false") < 0;
+			continue;
+		}
+		if (kd->type == T_LIST) {
+			if (v->type != JSON_ARRAY) {
+				bad |= wrong_type(L, name, v, "an array of strings") < 0;
+				continue;
+			}
+			int itembad = 0;
+			for (size_t j = 0; j < v->n; j++) {
+				if (v->items[j].type != JSON_STRING) {
+					itembad |= wrong_type(L, name, &v->items[j], "an array of strings") < 0;
+					continue;
+				}
+				itembad |= check_value(L, kd, v->items[j].str, v->items[j].off) < 0;
+			}
+			bad |= itembad;
+			if (itembad)
+				continue;
+		} else if (kd->type == T_STR && check_value(L, kd, v->str, v->off) < 0) {
+			bad = 1;
+			continue;
+		}
+		lv->v[k == K_BUILD_MACHINE_ID ? K_PROFILE : k] = v;
+	}
+	return bad ? -1 : 0;
+}
+
+/* apply one level's values onto b; -1 after an error */
+static int
+apply_level(struct loader *L, const struct level *lv, struct build *b)
+{
+	for (int k = 0; k < CONFIG_NKEYS; k++) {
+		const struct json *v = lv->v[k];
+		const struct keydef *kd = &keys[k];
+		void *field = (char *)b + kd->field;
+		if (!v)
+			continue;
+		b->off[k] = v->off;
+		switch (kd->type) {
+		case T_STR:
+			free(*(char **)field);
+			*(char **)field = xstrdup(v->str);
+			if (k == K_REQUIREMENTS_PATH)
+				b->requirements_explicit = 1;
+			break;
+		case T_BOOL:
+			*(int *)field = v->boolean;
+			break;
+		case T_LIST: {
+			struct strlist *l = field;
+			for (size_t j = 0; j < v->n; j++) {
+				if (kd->merge == M_UNION)
+					strlist_add_unique(l, v->items[j].str);
+				else
+					strlist_add(l, v->items[j].str);
+			}
+			break;
+		}
+		case T_SOURCE:
+			if (read_source(L, v, b) < 0)
+				return -1;
+			break;
+		}
+	}
+	return 0;
+}
+
+/* give b the defaults of the table */
+static void
+set_defaults(struct build *b)
+{
+	for (int k = 0; k < CONFIG_NKEYS; k++) {
+		const struct keydef *kd = &keys[k];
+		void *field = (char *)b + kd->field;
+		b->off[k] = UNSET;
+		if (!kd->def || k == K_BUILD_MACHINE_ID)
+			continue;
+		if (kd->type == T_STR)
+			*(char **)field = xstrdup(kd->def);
+		else if (kd->type == T_BOOL)
+			*(int *)field = kd->def[0] == '1';
+	}
+	b->srckind = SRC_DIRECTORY;
+	b->source = xstrdup(".");
+	b->branch = xstrdup("");
+}
+
+/* release the strings of one build */
+static void
+build_clear(struct build *b)
+{
+	for (int k = 0; k < CONFIG_NKEYS; k++) {
+		const struct keydef *kd = &keys[k];
+		void *field = (char *)b + kd->field;
+		if (k == K_BUILD_MACHINE_ID)
+			continue;
+		if (kd->type == T_STR) {
+			free(*(char **)field);
+			*(char **)field = NULL;
+		} else if (kd->type == T_LIST) {
+			strlist_free(field);
+		}
+	}
+	free(b->id);
+	free(b->source);
+	free(b->branch);
+}
+
+/* fill in values that depend on others */
+static void
+finish_build(struct build *b)
+{
+	if (!b->python_basedir[0]) {
+		free(b->python_basedir);
+		b->python_basedir = b->compile_python ? xasprintf("%s/%s/python", b->install_root, b->app)
+		                                      : xstrdup("/usr");
+	}
+	if (!b->python_url[0]) {
+		free(b->python_url);
+		b->python_url = xasprintf("https://www.python.org/ftp/python/%s/Python-%s.tgz",
+		                          b->python_version, b->python_version);
+	}
+}
+
+int
+config_load(const char *file, char *text, size_t len, struct config **out, struct diags *d)
+{
+	struct config *c = xcalloc(1, sizeof *c);
+	struct json *root = NULL;
+	struct loader L = {.c = c, .d = d};
+	struct level top, defs;
+	const struct json *builds, *dj;
+	int bad = 0;
+
+	*out = NULL;
+	c->file = xstrdup(file);
+	c->text = text;
+	c->len = len;
+	const char *slash = strrchr(file, '/');
+	L.dir = slash ? xstrndup(file, (size_t)(slash - file) + 1) : xstrdup("");
+
+	if (json_parse(file, text, len, &root, d) < 0)
+		goto fail;
+	if (root->type != JSON_OBJECT) {
+		config_diag(c, d, DIAG_ERROR, root->off, "the top level must be an object, not %s %s",
+		            root->type == JSON_ARRAY ? "an" : "a", json_type_name(root->type));
+		goto fail;
+	}
+	bad |= read_level(&L, root, &top, 1, 0, "the top level") < 0;
+	memset(&defs, 0, sizeof defs);
+	dj = json_get(root, "defaults");
+	if (dj && dj->type != JSON_OBJECT)
+		bad |= wrong_type(&L, "defaults", dj, "an object") < 0;
+	else if (dj)
+		bad |= read_level(&L, dj, &defs, 0, 0, "\"defaults\"") < 0;
+	builds = json_get(root, "builds");
+	if (!builds) {
+		config_diag(c, d, DIAG_ERROR, root->off,
+		            "missing key \"builds\": add \"builds\": [{\"name\": ..., \"profile\": ...}]");
+		goto fail;
+	}
+	if (builds->type != JSON_ARRAY) {
+		wrong_type(&L, "builds", builds, "an array of objects");
+		goto fail;
+	}
+	if (builds->n == 0) {
+		config_diag(c, d, DIAG_ERROR, builds->off, "\"builds\" is empty: add at least one build");
+		goto fail;
+	}
+	if (bad)
+		goto fail;
+
+	c->builds = xcalloc(builds->n, sizeof *c->builds);
+	for (size_t i = 0; i < builds->n; i++) {
+		const struct json *bj = &builds->items[i];
+		struct build *b = &c->builds[c->nbuilds++];
+		struct level own;
+		char *where = xasprintf("build %zu", i + 1);
+
+		set_defaults(b);
+		b->entry_off = bj->off;
+		if (bj->type != JSON_OBJECT) {
+			wrong_type(&L, where, bj, "an object");
+			bad = 1;
+		} else if (read_level(&L, bj, &own, 0, 1, where) < 0) {
+			bad = 1;
+		} else if (apply_level(&L, &top, b) < 0 || apply_level(&L, &defs, b) < 0
+		           || apply_level(&L, &own, b) < 0) {
+			bad = 1;
+		} else {
+			static const enum configkey required[] = {K_NAME, K_APP, K_VERSION, K_PROFILE};
+			for (size_t r = 0; r < sizeof required / sizeof *required; r++) {
+				void *field = (char *)b + keys[required[r]].field;
+				if (*(char **)field)
+					continue;
+				config_diag(c, d, DIAG_ERROR, bj->off, "%s has no \"%s\": %s", where,
+				            keys[required[r]].name, keys[required[r]].help);
+				bad = 1;
+			}
+		}
+		free(where);
+		if (!bad)
+			finish_build(b);
+	}
+	if (bad)
+		goto fail;
+
+	/* ids come from names and must not collide */
+	for (size_t i = 0; i < c->nbuilds; i++) {
+		struct build *b = &c->builds[i];
+		b->id = ids_from_name(b->name);
+		if (!b->id[0]) {
+			config_diag(c, d, DIAG_ERROR, b->off[K_NAME],
+			            "build name \"%s\" gives an empty id: use some letters or digits", b->name);
+			bad = 1;
+			continue;
+		}
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(c->builds[j].id, b->id))
+				continue;
+			int line, col;
+			diag_linecol(c->text, c->len, c->builds[j].off[K_NAME], &line, &col);
+			config_diag(c, d, DIAG_ERROR, b->off[K_NAME],
+			            "build name \"%s\" gives the id \"%s\", like \"%s\" at line %d: build names must differ in their letters or digits",
+			            b->name, b->id, c->builds[j].name, line);
+			bad = 1;
+			break;
+		}
+	}
+	if (bad)
+		goto fail;
+	json_free(root);
+	free(L.dir);
+	*out = c;
+	return 0;
+fail:
+	json_free(root);
+	free(L.dir);
+	config_free(c);
+	return -1;
+}
+
+void
+config_free(struct config *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->nbuilds; i++)
+		build_clear(&c->builds[i]);
+	free(c->builds);
+	free(c->file);
+	free(c->text);
+	free(c);
+}
+
+void
+config_print_keys(FILE *f)
+{
+	static const char *const tname[] = {"string", "list", "boolean", "object"};
+	fprintf(f, "Keys of vdist.json (top level, \"defaults\" and each entry of \"builds\"):\n");
+	for (int k = 0; k < CONFIG_NKEYS; k++) {
+		const struct keydef *kd = &keys[k];
+		fprintf(f, "  %-24s %-8s %s", kd->name, tname[kd->type], kd->help);
+		if (kd->def && kd->def[0] && kd->type == T_STR)
+			fprintf(f, " [default: %s]", kd->def);
+		else if (kd->type == T_BOOL)
+			fprintf(f, " [default: %s]", kd->def[0] == '1' ? "true" : "false");
+		fputc('\n', f);
+	}
+	fprintf(f, "  %-24s %-8s %s\n", "builds", "list", "the builds, each an object with at least name and profile (required)");
+	fprintf(f, "  %-24s %-8s %s\n", "defaults", "object", "values for every build, between the top level and the build's own");
+}

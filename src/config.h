@@ -1,0 +1,114 @@
+/* config: vdist.json validated against one table of known keys, merged
+ * into one struct build per entry of "builds".
+ *
+ * Top-level keys are project-wide values; "defaults" may hold the same
+ * keys; each build's own keys win. Scalars are overridden; dependency
+ * lists are united (first seen first) and argument lists concatenated.
+ * A struct config owns its builds and every string in them; config_free()
+ * releases it all. */
+#ifndef VDIST_CONFIG_H
+#define VDIST_CONFIG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "diag.h"
+
+/* a list of strings, owned */
+struct strlist {
+	char **v;   /* the strings */
+	size_t n;   /* how many */
+};
+
+/* where a build's source comes from */
+enum srckind {
+	SRC_DIRECTORY,      /* a folder on the host, copied into the container */
+	SRC_GIT,            /* a git URL, cloned on the host by make */
+	SRC_GIT_DIRECTORY,  /* a local git repository, cloned on the host by make */
+};
+
+/* the keys of a build, in table order; CONFIG_NKEYS counts them */
+enum configkey {
+	K_NAME, K_APP, K_VERSION, K_ITERATION, K_MAINTAINER, K_DESCRIPTION,
+	K_LICENSE, K_URL, K_SOURCE, K_PROFILE, K_BUILD_MACHINE_ID, K_PACKAGER,
+	K_BUILD_DEPS, K_RUNTIME_DEPS, K_CUSTOM_FILENAME, K_FPM_ARGS, K_PIP_ARGS,
+	K_PACKAGE_INSTALL_ROOT, K_COMPILE_PYTHON, K_PYTHON_VERSION, K_PYTHON_BASEDIR,
+	K_PYTHON_URL, K_PYTHON_SHA256, K_PYTHON_CONFIGURE_FLAGS, K_REQUIREMENTS_PATH,
+	K_WORKING_DIR, K_BEFORE_INSTALL, K_AFTER_INSTALL, K_BEFORE_REMOVE,
+	K_AFTER_REMOVE, K_BEFORE_UPGRADE, K_AFTER_UPGRADE,
+	CONFIG_NKEYS
+};
+
+/* the six package scripts, in the order of the keys above */
+#define CONFIG_NSCRIPTS 6
+
+/* one build with every value resolved */
+struct build {
+	char *name;                 /* as the user wrote it; tags log lines */
+	char *id;                   /* derived from name: [a-z0-9-], unique */
+	char *app;                  /* application name: package name and install folder */
+	char *version;              /* package version */
+	char *iteration;            /* package release / Debian revision */
+	char *maintainer;           /* "Name <mail>" */
+	char *description;          /* first line is the summary */
+	char *license;              /* may be "" */
+	char *url;                  /* may be "" */
+	enum srckind srckind;       /* where the source comes from */
+	char *source;               /* folder, URL or repository path */
+	char *branch;               /* git branch or "" for the default */
+	char *profile;              /* id in build_machines.json */
+	char *packager;             /* "native", "fpm" or "" for the profile's choice */
+	struct strlist build_deps;  /* OS packages for building */
+	struct strlist runtime_deps;/* OS packages the package depends on */
+	char *custom_filename;      /* package file name, or "" for the packager's */
+	struct strlist fpm_args;    /* extra fpm arguments */
+	struct strlist pip_args;    /* extra arguments to every pip install */
+	char *install_root;         /* package_install_root: the venv is install_root/app */
+	int compile_python;         /* 1: ship a compiled CPython; 0: use python_basedir's */
+	char *python_version;       /* CPython version to compile */
+	char *python_basedir;       /* prefix of the interpreter (system or compiled) */
+	char *python_url;           /* CPython source tarball URL */
+	char *python_sha256;        /* its checksum, or "" */
+	struct strlist python_configure_flags; /* extra ./configure flags */
+	char *requirements_path;    /* inside the source tree; "" for none */
+	int requirements_explicit;  /* 1 if the user set requirements_path */
+	char *working_dir;          /* folder of setup.py inside the source, "" for the top */
+	char *scripts[CONFIG_NSCRIPTS]; /* host paths of the six scripts, NULL when unset */
+	size_t off[CONFIG_NKEYS];   /* byte offset of each key's value, (size_t)-1 if unset */
+	size_t entry_off;           /* byte offset of the build's object */
+};
+
+/* a whole vdist.json */
+struct config {
+	char *file;            /* path, for messages */
+	char *text;            /* the file's bytes, for locating messages */
+	size_t len;            /* their length */
+	struct build *builds;  /* the builds, in file order */
+	size_t nbuilds;        /* how many */
+};
+
+/* the six script keys' names, in package-script order */
+extern const char *const config_script_keys[CONFIG_NSCRIPTS];
+
+/* read and validate file (text already loaded, ownership of text passes to
+ * *out); 0 on success, -1 with errors added to d and *out NULL */
+int config_load(const char *file, char *text, size_t len, struct config **out, struct diags *d);
+/* add a diagnostic located at byte offset off of the config file */
+void config_diag(const struct config *c, struct diags *d, enum diaglevel lv, size_t off,
+                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* release a config (NULL is fine) */
+void config_free(struct config *c);
+/* print the table of keys, as --help-config shows it */
+void config_print_keys(FILE *f);
+/* the name of a key */
+const char *config_key_name(enum configkey k);
+/* the known key closest to s, for "did you mean"; NULL if none is close */
+const char *config_suggest(const char *s, const char *const *names, size_t n);
+/* append s to l unless it is already there */
+void strlist_add_unique(struct strlist *l, const char *s);
+/* append s to l */
+void strlist_add(struct strlist *l, const char *s);
+/* release the strings of l */
+void strlist_free(struct strlist *l);
+
+#endif

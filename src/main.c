@@ -1,0 +1,193 @@
+/* main: the vdist-gen command line; the only place that exits */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "diag.h"
+#include "emit.h"
+#include "fetch.h"
+#include "profile.h"
+#include "tpl.h"
+#include "util.h"
+
+static const char usage_text[] =
+	"Usage: vdist-gen [OPTION]...\n"
+	"       vdist-gen fetch URL -o FILE [--sha256 HEX]\n"
+	"Generate vdist.mk and per-build scripts from vdist.json; then run\n"
+	"'make packages' to build the OS packages in Docker.\n"
+	"\n"
+	"  -f, --file FILE        read FILE instead of vdist.json\n"
+	"  -C, --directory DIR    change to DIR first (the project folder)\n"
+	"  -o, --output DIR       write vdist.mk and .vdist/ into DIR (default .)\n"
+	"      --templates DIR    the project's profiles and templates (default templates)\n"
+	"      --list-profiles    list the known profiles and where each is defined\n"
+	"      --dry-run          check everything and list the files, write nothing\n"
+	"      --help-config      list the keys of vdist.json\n"
+	"  -h, --help             show this help\n"
+	"  -V, --version          show the version\n"
+	"\n"
+	"Exit status: 0 ok, 1 bad input, 2 bad usage, 3 system error.\n"
+	"Built-in profiles and templates: $VDIST_DATADIR/templates, else " VDIST_DATADIR "/templates.\n";
+
+/* print the diagnostics of a run and exit with status */
+static void __attribute__((noreturn))
+finish(struct diags *d, int status)
+{
+	diag_print(d, "vdist-gen", stderr);
+	diags_free(d);
+	exit(status);
+}
+
+/* print a usage error and exit 2 */
+static void __attribute__((noreturn))
+usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "vdist-gen: error: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'vdist-gen --help'.\n");
+	exit(EXIT_USAGE);
+}
+
+/* the absolute path of this program, for the regeneration rule */
+static char *
+self_path(const char *argv0)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+	if (n > 0) {
+		buf[n] = '\0';
+		return xstrdup(buf);
+	}
+	return xstrdup(argv0);
+}
+
+int
+main(int argc, char **argv)
+{
+	enum { OPT_TEMPLATES = 256, OPT_LIST, OPT_DRY, OPT_HELPCONF };
+	static const struct option opts[] = {
+		{"file", required_argument, NULL, 'f'},
+		{"directory", required_argument, NULL, 'C'},
+		{"output", required_argument, NULL, 'o'},
+		{"templates", required_argument, NULL, OPT_TEMPLATES},
+		{"list-profiles", no_argument, NULL, OPT_LIST},
+		{"dry-run", no_argument, NULL, OPT_DRY},
+		{"help-config", no_argument, NULL, OPT_HELPCONF},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{0, 0, 0, 0},
+	};
+	const char *file = "vdist.json", *dir = NULL, *outdir = NULL, *templates = NULL;
+	int list = 0, dry = 0, c;
+	struct diags d = {0};
+
+	util_progname = "vdist-gen";
+	if (argc > 1 && strcmp(argv[1], "fetch") == 0) {
+		int r = fetch_main(argc - 1, argv + 1, &d);
+		finish(&d, r);
+	}
+	while ((c = getopt_long(argc, argv, "f:C:o:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': file = optarg; break;
+		case 'C': dir = optarg; break;
+		case 'o': outdir = optarg; break;
+		case OPT_TEMPLATES: templates = optarg; break;
+		case OPT_LIST: list = 1; break;
+		case OPT_DRY: dry = 1; break;
+		case OPT_HELPCONF: config_print_keys(stdout); return EXIT_OK;
+		case 'h': fputs(usage_text, stdout); return EXIT_OK;
+		case 'V': printf("vdist-gen %s\n", VDIST_VERSION); return EXIT_OK;
+		default: fprintf(stderr, "Try 'vdist-gen --help'.\n"); return EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument '%s'", argv[optind]);
+	if (dir && chdir(dir) < 0) {
+		fprintf(stderr, "vdist-gen: error: cannot change to %s: %s\n", dir, strerror(errno));
+		return EXIT_INPUT;
+	}
+
+	tpl_init();
+	const char *datadir = getenv("VDIST_DATADIR");
+	char *builtin = util_path_join(datadir && *datadir ? datadir : VDIST_DATADIR, "templates");
+	struct profiles *ps = NULL;
+	if (profiles_load(builtin, templates ? templates : "templates", &ps, &d) < 0) {
+		free(builtin);
+		finish(&d, EXIT_INPUT);
+	}
+	free(builtin);
+	if (list) {
+		profiles_print(ps, stdout);
+		profiles_free(ps);
+		finish(&d, EXIT_OK);
+	}
+
+	size_t len;
+	char *text = util_read_file(file, &len);
+	if (!text) {
+		diag_add(&d, DIAG_ERROR, file, 0, 0, "cannot read: %s%s", strerror(errno),
+		         errno == ENOENT ? " (write a vdist.json, or name one with -f)" : "");
+		profiles_free(ps);
+		finish(&d, EXIT_INPUT);
+	}
+	struct config *cfg = NULL;
+	if (config_load(file, text, len, &cfg, &d) < 0) {
+		profiles_free(ps);
+		finish(&d, EXIT_INPUT);
+	}
+
+	/* how make reruns this generator from the output folder */
+	char *self = self_path(argv[0]);
+	char *cwd = getcwd(NULL, 0);
+	const char *regen[8];
+	size_t nr = 0;
+	if (outdir) {
+		regen[nr++] = "-C";
+		regen[nr++] = cwd;
+		regen[nr++] = "-o";
+		regen[nr++] = outdir;
+	}
+	regen[nr++] = "-f";
+	regen[nr++] = file;
+	if (templates) {
+		regen[nr++] = "--templates";
+		regen[nr++] = templates;
+	}
+	regen[nr] = NULL;
+	struct emit_opts eo = {
+		.config_path = file,
+		.project_rel = outdir ? cwd : ".",
+		.outdir = outdir ? outdir : ".",
+		.gen_path = self,
+		.regen_args = regen,
+		.user_templates = templates ? templates : "templates",
+	};
+	struct outfiles out;
+	int status = EXIT_OK;
+	if (emit_plan(cfg, ps, &eo, &out, &d) < 0) {
+		status = EXIT_INPUT;
+	} else if (dry) {
+		for (size_t i = 0; i < out.n; i++)
+			printf("%s\n", out.v[i].path);
+		outfiles_free(&out);
+	} else {
+		int written;
+		if (emit_write(&out, &d, &written) < 0)
+			status = EXIT_SYSTEM;
+		else
+			printf("vdist-gen: %zu build%s, %d file%s written; now run: make packages\n", cfg->nbuilds,
+			       cfg->nbuilds == 1 ? "" : "s", written, written == 1 ? "" : "s");
+		outfiles_free(&out);
+	}
+	free(self);
+	free(cwd);
+	config_free(cfg);
+	profiles_free(ps);
+	finish(&d, status);
+}

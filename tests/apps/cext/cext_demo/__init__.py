@@ -1,0 +1,3 @@
+"""cext_demo: calls a zlib-linked C extension (cext_demo._zcheck)."""
+
+__version__ = "1.0.0"

@@ -1,0 +1,3 @@
+"""greeter: prints a greeting built by greetlib."""
+
+__version__ = "1.0.0"
