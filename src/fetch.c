@@ -634,9 +634,14 @@ cache_fetch(const struct opts *o, const char *root, struct tmpfile *out, off_t *
 			         strerror(errno));
 		}
 	} else if (strcmp(got, o->sha256) != 0) {
-		diag_add(d, DIAG_WARNING, NULL, 0, 0,
-		         "fetch: cache entry %s is corrupt (its sha256 is %s); removed it", entry, got);
-		unlink(entry);
+		if (unlink(entry) == 0)
+			diag_add(d, DIAG_WARNING, NULL, 0, 0,
+			         "fetch: cache entry %s is corrupt (its sha256 is %s); removed it",
+			         entry, got);
+		else
+			diag_add(d, DIAG_WARNING, NULL, 0, 0,
+			         "fetch: cache entry %s is corrupt (its sha256 is %s) and cannot be "
+			         "removed: %s; delete it by hand", entry, got, strerror(errno));
 	} else {
 		res = 1;
 	}
@@ -1149,6 +1154,7 @@ out:
 	return rc;
 }
 
+/* vdist-gen fetch: check the arguments and environment, then fetch with cleanup on signals */
 int
 fetch_main(int argc, char **argv, struct diags *d)
 {

@@ -18,7 +18,7 @@
 
 static const char usage_text[] =
 	"Usage: vdist-gen [OPTION]...\n"
-	"       vdist-gen fetch URL -o FILE [--sha256 HEX]\n"
+	"       vdist-gen fetch URL -o FILE [--sha256 HEX] [--quiet] [--no-cache|--cache-only]\n"
 	"Generate vdist.mk and per-build scripts from vdist.json; then run\n"
 	"'make packages' to build the OS packages in Docker.\n"
 	"\n"

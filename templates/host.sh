@@ -80,7 +80,8 @@ cmd_inputs() {
 	[ -d "$src" ] || die "source folder '$src' does not exist"
 	{
 		printf 'version %s\niteration %s\nmaintainer %s\n' "$version" "$iteration" "$maintainer"
-		(cd "$src" && find . \( -path ./.git -o -path ./.vdist -o -path ./dist \) -prune -o -printf '%p %s %T@ %m\n' | LC_ALL=C sort)
+		# files only: folder times change when dist/ or logs appear
+		(cd "$src" && find . \( -path ./.git -o -path ./.vdist -o -path "./$dist" \) -prune -o ! -type d -printf '%p %s %T@ %m\n' | LC_ALL=C sort)
 		[ "$vdist_source_kind" = directory ] || git -C "$src" rev-parse HEAD
 		for key in before_install after_install before_remove after_remove before_upgrade after_upgrade; do
 			path=vdist_$key

@@ -13,6 +13,9 @@ vdist_die() {
 	exit 1
 }
 
+# where host.sh puts the project's package scripts (tests point it elsewhere)
+vdist_scripts=${VDIST_SCRIPTS:-/vdist/scripts}
+
 # vdist_setup: effective metadata (host.sh resolved make and PACKAGE_*
 # overrides into VDIST_*) and the paths of this build
 vdist_setup() {
@@ -89,6 +92,8 @@ vdist_pip_install() {
 		vdist_log "no setup.py or pyproject.toml: shipping the source as $venv/app"
 		mkdir -p "$venv/app"
 		cp -a . "$venv/app/"
+		# byte-compile now, so the .pyc files belong to the package and go with it
+		"$vpython" -m compileall -q "$venv/app" >/dev/null
 	fi
 	# the venv must not hold VCS folders or a copy of the build tree
 	find "$venv" \( -name .git -o -name .hg -o -name .svn \) -prune -exec rm -rf {} +
@@ -113,13 +118,13 @@ vdist_stage() {
 vdist_oneline() { printf '%s' "$1" | tr '\n' ' '; }
 
 # vdist_hook KEY...: shell code that runs the project's script for each
-# KEY (before_install, ...) copied by host.sh into /vdist/scripts; empty
+# KEY (before_install, ...) copied by host.sh into $vdist_scripts; empty
 # when none of them is set. The script travels inside a here-document
 # whose end marker is derived from its own hash.
 vdist_hook() {
 	local key file marker
 	for key in "$@"; do
-		file=/vdist/scripts/$key
+		file=$vdist_scripts/$key
 		[ -f "$file" ] || continue
 		marker=VDIST_$(sha256sum "$file" | cut -c1-16)
 		printf 'vdist_run %s <<'\''%s'\''\n' "$key" "$marker"
@@ -169,6 +174,15 @@ vdist_case() {
 	printf '%s)\n%s\n;;\n' "$1" "$code"
 }
 
+# vdist_cleanup_code: shell code that removes what Python left in the
+# install folder at run time (__pycache__ of code not compiled at build
+# time), then the folders left empty, so removal leaves nothing behind
+vdist_cleanup_code() {
+	local q
+	q=$(printf '%q' "$venv")
+	printf 'if [ -d %s ]; then find %s -depth -name __pycache__ -type d -exec rm -rf {} + 2>/dev/null || :; find %s -depth -type d -empty -delete 2>/dev/null || :; fi' "$q" "$q" "$q"
+}
+
 # vdist_package_deb: a .deb from the stage with dpkg-deb
 vdist_package_deb() {
 	local arch deps size file body
@@ -212,8 +226,13 @@ fi"
 $body
 esac"
 	body=$(vdist_case remove after_remove)
-	[ -z "$body" ] || vdist_maint_script "$stage/DEBIAN/postrm" "case \"\$1\" in
+	vdist_maint_script "$stage/DEBIAN/postrm" "case \"\$1\" in
 $body
+esac
+case \"\$1\" in
+remove|purge)
+	$(vdist_cleanup_code)
+	;;
 esac"
 	file=${vdist_custom_filename:-${pkgname}_${version}-${iteration}_${arch}.deb}
 	vdist_log "packaging $file with dpkg-deb"
@@ -278,7 +297,12 @@ vdist_package_rpm() {
 		vdist_rpm_scriptlet pre '[ "$1" -eq 1 ]' before_install '[ "$1" -gt 1 ]' before_upgrade
 		vdist_rpm_scriptlet post '[ "$1" -eq 1 ]' after_install '[ "$1" -gt 1 ]' after_upgrade
 		vdist_rpm_scriptlet preun '[ "$1" -eq 0 ]' before_remove
-		vdist_rpm_scriptlet postun '[ "$1" -eq 0 ]' after_remove
+		# %postun always: the final removal also clears what Python left behind
+		printf '%%postun\n'
+		{
+			vdist_hook_prelude
+			printf 'if [ "$1" -eq 0 ]; then\n:\n%s\n%s\nfi\n' "$(vdist_hook after_remove)" "$(vdist_cleanup_code)"
+		} | sed 's/%/%%/g'
 	} >"$spec"
 	vdist_log "packaging with rpmbuild"
 	rpmbuild -bb --define "_topdir /build/rpm" --define "_rpmdir /build/rpms" \
@@ -301,7 +325,7 @@ vdist_fpm_args_for() {
 		fpm_argv+=(-d "$dep")
 	done
 	for key in before_install after_install before_remove after_remove before_upgrade after_upgrade; do
-		[ ! -f "/vdist/scripts/$key" ] || fpm_argv+=("--${key//_/-}" "/vdist/scripts/$key")
+		[ ! -f "$vdist_scripts/$key" ] || fpm_argv+=("--${key//_/-}" "$vdist_scripts/$key")
 	done
 	if [ "$type" = rpm ]; then
 		# as with rpmbuild: no automatic requires, nothing stripped
