@@ -28,6 +28,7 @@ enum kcheck {
 	C_APP,       /* a package name and folder: [A-Za-z0-9][A-Za-z0-9._+-]* */
 	C_VERSION,   /* starts with a digit: [0-9][A-Za-z0-9.+~]* */
 	C_ITERATION, /* [A-Za-z0-9.+~]+ */
+	C_PKGNAMES,  /* OS package names for the installer, maybe pinned with = */
 	C_PKGS,      /* OS package names, maybe with version constraints */
 	C_ABSPATH,   /* /[A-Za-z0-9._/+-]* */
 	C_FILENAME,  /* no slash, not . or .. */
@@ -82,7 +83,7 @@ static const struct keydef keys[CONFIG_NKEYS] = {
 		"vdist's name for profile"},
 	[K_PACKAGER] = {"packager", T_STR, C_PACKAGER, M_SET, F(packager), "",
 		"\"native\" (dpkg-deb/rpmbuild) or \"fpm\"; default: the profile's"},
-	[K_BUILD_DEPS] = {"build_deps", T_LIST, C_PKGS, M_UNION, F(build_deps), NULL,
+	[K_BUILD_DEPS] = {"build_deps", T_LIST, C_PKGNAMES, M_UNION, F(build_deps), NULL,
 		"OS packages installed in the builder image"},
 	[K_RUNTIME_DEPS] = {"runtime_deps", T_LIST, C_PKGS, M_UNION, F(runtime_deps), NULL,
 		"OS packages the package depends on"},
@@ -277,6 +278,11 @@ check_value(struct loader *L, const struct keydef *k, const char *v, size_t off)
 	case C_ITERATION:
 		if (!*v || !only(v, ".+~"))
 			why = "must hold only letters, digits and . + ~";
+		break;
+	case C_PKGNAMES:
+		if (!only((char[]){*v, 0}, "") || !only(v, "._+-:~="))
+			why = "must be OS package names such as \"libffi-dev\" (a version only as pkg=1.2; "
+			      "constraints belong in runtime_deps)";
 		break;
 	case C_PKGS:
 		if (!*v || !only((char[]){*v, 0}, "") || !only(v, "._+-:~=<>() |,"))
@@ -484,7 +490,9 @@ read_level(struct loader *L, const struct json *obj, struct level *lv, int top, 
 			bad = 1;
 			continue;
 		}
-		if ((k == K_PROFILE && lv->v[K_BUILD_MACHINE_ID]) || (k == K_BUILD_MACHINE_ID && lv->v[K_PROFILE])) {
+		/* the alias marks its own slot too, so a repeated "profile" is only a duplicate */
+		if ((k == K_PROFILE && lv->v[K_BUILD_MACHINE_ID])
+		    || (k == K_BUILD_MACHINE_ID && lv->v[K_PROFILE] && !lv->v[K_BUILD_MACHINE_ID])) {
 			config_diag(L->c, L->d, DIAG_ERROR, obj->keyoffs[i],
 			            "both \"profile\" and \"build_machine_id\" given in %s: they are the same key, keep one",
 			            where);
@@ -507,8 +515,12 @@ read_level(struct loader *L, const struct json *obj, struct level *lv, int top, 
 			}
 			int itembad = 0;
 			for (size_t j = 0; j < v->n; j++) {
-				if (v->items[j].type != JSON_STRING) {
-					itembad |= wrong_type(L, name, &v->items[j], "an array of strings") < 0;
+				const struct json *it = &v->items[j];
+				if (it->type != JSON_STRING) {
+					config_diag(L->c, L->d, DIAG_ERROR, it->off, "%s must be an array of strings; this item is %s %s",
+					            name, it->type == JSON_ARRAY || it->type == JSON_OBJECT ? "an" : "a",
+					            json_type_name(it->type));
+					itembad = 1;
 					continue;
 				}
 				itembad |= check_value(L, kd, v->items[j].str, v->items[j].off) < 0;
@@ -519,8 +531,20 @@ read_level(struct loader *L, const struct json *obj, struct level *lv, int top, 
 		} else if (kd->type == T_STR && check_value(L, kd, v->str, v->off) < 0) {
 			bad = 1;
 			continue;
+		} else if (kd->type == T_SOURCE) {
+			/* checked here, once per level, not once per build */
+			struct build scratch = {0};
+			int r = read_source(L, v, &scratch);
+			free(scratch.source);
+			free(scratch.branch);
+			if (r < 0) {
+				bad = 1;
+				continue;
+			}
 		}
 		lv->v[k == K_BUILD_MACHINE_ID ? K_PROFILE : k] = v;
+		if (k == K_BUILD_MACHINE_ID)
+			lv->v[K_BUILD_MACHINE_ID] = v;
 	}
 	return bad ? -1 : 0;
 }
@@ -533,13 +557,14 @@ apply_level(struct loader *L, const struct level *lv, struct build *b)
 		const struct json *v = lv->v[k];
 		const struct keydef *kd = &keys[k];
 		void *field = (char *)b + kd->field;
-		if (!v)
+		if (!v || k == K_BUILD_MACHINE_ID)  /* applied as profile */
 			continue;
 		b->off[k] = v->off;
 		switch (kd->type) {
 		case T_STR:
 			free(*(char **)field);
-			*(char **)field = xstrdup(v->str);
+			/* script files are named from the folder of vdist.json */
+			*(char **)field = kd->check == C_FILE ? util_path_join(L->dir, v->str) : xstrdup(v->str);
 			if (k == K_REQUIREMENTS_PATH)
 				b->requirements_explicit = 1;
 			break;
@@ -712,6 +737,13 @@ config_load(const char *file, char *text, size_t len, struct config **out, struc
 		if (!b->id[0]) {
 			config_diag(c, d, DIAG_ERROR, b->off[K_NAME],
 			            "build name \"%s\" gives an empty id: use some letters or digits", b->name);
+			bad = 1;
+			continue;
+		}
+		if (!strcmp(b->id, "logs")) {
+			config_diag(c, d, DIAG_ERROR, b->off[K_NAME],
+			            "build name \"%s\" gives the id \"logs\", which names the log folder .vdist/logs: choose another name",
+			            b->name);
 			bad = 1;
 			continue;
 		}

@@ -47,10 +47,11 @@ set_opt(struct tpl_dict *d, const char *name, const char *value)
 static void
 fill_common(struct tpl_dict *d, const struct emit_opts *o)
 {
-	tpl_set(d, "VDIST_VERSION", VDIST_VERSION);
+	tpl_set_raw(d, "VDIST_VERSION", VDIST_VERSION);
 	tpl_set(d, "CONFIG_FILE", o->config_path);
 	tpl_set(d, "PROJECT_DIR", o->project_rel);
 	tpl_set(d, "VDIST_GEN", o->gen_path);
+	tpl_set(d, "USER_TEMPLATES", o->user_templates);
 	tpl_declare(d, "REGEN_ARGS");
 	tpl_declare(d, "ARG");
 	for (const char *const *a = o->regen_args; *a; a++)
@@ -69,10 +70,10 @@ fill_build(struct tpl_dict *d, const struct build *b, const struct profile *p)
 	struct strlist bdeps = {0}, rdeps = {0};
 
 	tpl_set(d, "NAME", b->name);
-	tpl_set(d, "ID", b->id);
-	tpl_set(d, "APP", b->app);
-	tpl_set(d, "VERSION", b->version);
-	tpl_set(d, "ITERATION", b->iteration);
+	tpl_set_raw(d, "ID", b->id);
+	tpl_set_raw(d, "APP", b->app);
+	tpl_set_raw(d, "VERSION", b->version);
+	tpl_set_raw(d, "ITERATION", b->iteration);
 	tpl_set(d, "MAINTAINER", b->maintainer);
 	set_opt(d, "DESCRIPTION", b->description);
 	set_opt(d, "LICENSE", b->license);
@@ -80,11 +81,15 @@ fill_build(struct tpl_dict *d, const struct build *b, const struct profile *p)
 	tpl_set(d, "SOURCE_KIND", srckinds[b->srckind]);
 	tpl_set(d, "SOURCE", b->source);
 	set_opt(d, "BRANCH", b->branch);
-	tpl_set(d, "PROFILE", p->id);
-	tpl_set(d, "DOCKER_IMAGE", p->docker_image);
-	tpl_set(d, "PACKAGE_TYPE", p->package_type);
-	tpl_set(d, "PACKAGER", b->packager[0] ? b->packager : p->packager);
-	set_opt(d, "PKG_INSTALL", p->pkg_install);
+	tpl_set_raw(d, "PROFILE", p->id);
+	tpl_set_raw(d, "DOCKER_IMAGE", p->docker_image);
+	tpl_set_raw(d, "PACKAGE_TYPE", p->package_type);
+	tpl_set_raw(d, "PACKAGER", b->packager[0] ? b->packager : p->packager);
+	/* the profile's own shell command: code by design, one line (checked) */
+	tpl_set_raw(d, "PKG_INSTALL", p->pkg_install);
+	tpl_declare(d, "IF_PKG_INSTALL");
+	if (p->pkg_install[0])
+		tpl_show_section(d, "IF_PKG_INSTALL");
 	tpl_declare(d, "IF_NO_PKG_INSTALL");
 	if (!p->pkg_install[0])
 		tpl_show_section(d, "IF_NO_PKG_INSTALL");
@@ -108,6 +113,28 @@ fill_build(struct tpl_dict *d, const struct build *b, const struct profile *p)
 	tpl_declare(d, "IF_BUILD_DEPS");
 	if (bdeps.n)
 		tpl_show_section(d, "IF_BUILD_DEPS");
+	/* the profile's share of the build deps, and the build's own on top:
+	 * the Dockerfile installs them in two layers, so images of builds on
+	 * one profile share the first (and the compiled CPython after it) */
+	struct strlist base = {0}, extra = {0};
+	for (size_t i = 0; i < bdeps.n; i++) {
+		int own = 1;
+		for (size_t j = 0; j < p->build_deps.n && own; j++)
+			own = strcmp(p->build_deps.v[j], bdeps.v[i]) != 0;
+		for (size_t j = 0; j < mb->n && own; j++)
+			own = strcmp(mb->v[j], bdeps.v[i]) != 0;
+		strlist_add(own ? &extra : &base, bdeps.v[i]);
+	}
+	set_list(d, "PROFILE_BUILD_DEPS", "DEP", &base);
+	set_list(d, "OWN_BUILD_DEPS", "DEP", &extra);
+	tpl_declare(d, "IF_PROFILE_BUILD_DEPS");
+	tpl_declare(d, "IF_OWN_BUILD_DEPS");
+	if (base.n)
+		tpl_show_section(d, "IF_PROFILE_BUILD_DEPS");
+	if (extra.n)
+		tpl_show_section(d, "IF_OWN_BUILD_DEPS");
+	strlist_free(&base);
+	strlist_free(&extra);
 	set_list(d, "RUNTIME_DEPS", "DEP", &rdeps);
 	strlist_free(&bdeps);
 	strlist_free(&rdeps);
@@ -115,12 +142,12 @@ fill_build(struct tpl_dict *d, const struct build *b, const struct profile *p)
 	set_opt(d, "CUSTOM_FILENAME", b->custom_filename);
 	set_list(d, "FPM_ARGS", "ARG", &b->fpm_args);
 	set_list(d, "PIP_ARGS", "ARG", &b->pip_args);
-	tpl_set(d, "INSTALL_ROOT", b->install_root);
-	tpl_set(d, "COMPILE_PYTHON", b->compile_python ? "true" : "false");
+	tpl_set_raw(d, "INSTALL_ROOT", b->install_root);
+	tpl_set_raw(d, "COMPILE_PYTHON", b->compile_python ? "true" : "false");
 	tpl_declare(d, "IF_COMPILE_PYTHON");
 	tpl_declare(d, "IF_SYSTEM_PYTHON");
 	tpl_show_section(d, b->compile_python ? "IF_COMPILE_PYTHON" : "IF_SYSTEM_PYTHON");
-	tpl_set(d, "PYTHON_VERSION", b->python_version);
+	tpl_set_raw(d, "PYTHON_VERSION", b->python_version);
 	tpl_set(d, "PYTHON_BASEDIR", b->python_basedir);
 	tpl_set(d, "PYTHON_URL", b->python_url);
 	set_opt(d, "PYTHON_SHA256", b->python_sha256);
@@ -136,12 +163,12 @@ fill_build(struct tpl_dict *d, const struct build *b, const struct profile *p)
  * built-in one) with d; NULL after an error */
 static char *
 expand(const struct profiles *p, const char *name, struct tpl_dict *d, struct diags *diags,
-       const char *wanted_by, struct strlist *used)
+       const char *wanted_by, int line, int col, struct strlist *used)
 {
 	char *path = profiles_template_path(p, name);
 	char *out = NULL;
 	if (!path) {
-		diag_add(diags, DIAG_ERROR, wanted_by, 0, 0,
+		diag_add(diags, DIAG_ERROR, wanted_by, line, col,
 		         "template \"%s\" not found in %s or %s: create it there or fix the profile's \"script\"",
 		         name, p->user_dir, p->builtin_dir);
 		return NULL;
@@ -150,6 +177,27 @@ expand(const struct profiles *p, const char *name, struct tpl_dict *d, struct di
 		strlist_add_unique(used, path);
 	free(path);
 	return out;
+}
+
+/* 1 if a makefile's text has a line that includes vdist.mk (comments do not count) */
+static int
+includes_vdist_mk(const char *text)
+{
+	for (const char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		const char *p = line;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '-' || *p == 's')
+			p++;  /* -include, sinclude */
+		if (strncmp(p, "include", 7) || (p[7] != ' ' && p[7] != '\t'))
+			continue;
+		const char *end = strchr(p, '\n');
+		const char *hash = strchr(p, '#');
+		const char *hit = strstr(p, "vdist.mk");
+		if (hit && (!end || hit < end) && (!hash || hit < hash))
+			return 1;
+	}
+	return 0;
 }
 
 int
@@ -162,7 +210,7 @@ emit_plan(const struct config *c, const struct profiles *ps, const struct emit_o
 
 	memset(out, 0, sizeof *out);
 	fill_common(mk, o);
-	tpl_set(mk, "APP", c->builds[0].app);
+	tpl_set_raw(mk, "APP", c->builds[0].app);
 	tpl_declare(mk, "BUILDS");
 	tpl_declare(mk, "PROFILES");
 
@@ -179,13 +227,17 @@ emit_plan(const struct config *c, const struct profiles *ps, const struct emit_o
 			bad = 1;
 			continue;
 		}
+		if (!strcmp(b->packager, "fpm") && strcmp(p->packager, "fpm"))
+			config_diag(c, d, DIAG_WARNING, b->off[K_PACKAGER],
+			            "packager fpm on profile \"%s\", whose image is not made for fpm: it must have fpm installed",
+			            p->id);
 		struct tpl_dict *bd = tpl_dict_new();
 		fill_common(bd, o);
 		fill_build(bd, b, p);
 
 		/* the builder image is named by a hash of its Dockerfile, so builds
 		 * with the same profile and build deps share one image */
-		char *dockerfile = expand(ps, "Dockerfile", bd, d, p->origin, &used);
+		char *dockerfile = expand(ps, "Dockerfile", bd, d, p->origin, 0, 0, &used);
 		if (!dockerfile) {
 			tpl_dict_free(bd);
 			bad = 1;
@@ -196,20 +248,20 @@ emit_plan(const struct config *c, const struct profiles *ps, const struct emit_o
 		hash[16] = '\0';
 		char *tag = xasprintf("vdist/builder-%s:%s", pid[0] ? pid : "profile", hash);
 		free(pid);
-		tpl_set(bd, "IMAGE_TAG", tag);
+		tpl_set_raw(bd, "IMAGE_TAG", tag);
 		free(tag);
 
 		char *dir = xasprintf("%s/.vdist/%s", o->outdir, b->id);
 		plan(out, xasprintf("%s/Dockerfile", dir), dockerfile, 0644, 0);
 		for (size_t t = 0; t < sizeof build_templates / sizeof *build_templates; t++) {
-			char *text = expand(ps, build_templates[t], bd, d, p->origin, &used);
+			char *text = expand(ps, build_templates[t], bd, d, p->origin, 0, 0, &used);
 			if (!text) {
 				bad = 1;
 				continue;
 			}
 			plan(out, xasprintf("%s/%s", dir, build_templates[t]), text, 0755, 0);
 		}
-		char *script = expand(ps, p->script, bd, d, p->origin, &used);
+		char *script = expand(ps, p->script, bd, d, p->origin, p->script_line, p->script_col, &used);
 		if (script)
 			plan(out, xasprintf("%s/build.sh", dir), script, 0755, 0);
 		else
@@ -218,10 +270,10 @@ emit_plan(const struct config *c, const struct profiles *ps, const struct emit_o
 		tpl_dict_free(bd);
 
 		struct tpl_dict *s = tpl_add_section(mk, "BUILDS");
-		tpl_set(s, "ID", b->id);
+		tpl_set_raw(s, "ID", b->id);
 		tpl_set(s, "NAME", b->name);
-		tpl_set(s, "PROFILE", p->id);
-		tpl_set(s, "PACKAGE_TYPE", p->package_type);
+		tpl_set_raw(s, "PROFILE", p->id);
+		tpl_set_raw(s, "PACKAGE_TYPE", p->package_type);
 	}
 	if (bad)
 		goto fail;
@@ -241,7 +293,7 @@ emit_plan(const struct config *c, const struct profiles *ps, const struct emit_o
 	if (mktpl)
 		tpl_set(tpl_add_section(mk, "INPUTS"), "PATH", mktpl);
 	free(mktpl);
-	mktext = expand(ps, "vdist.mk", mk, d, "vdist-gen", &used);
+	mktext = expand(ps, "vdist.mk", mk, d, "vdist-gen", 0, 0, &used);
 	if (!mktext) {
 		free(mkpath);
 		goto fail;
@@ -251,7 +303,7 @@ emit_plan(const struct config *c, const struct profiles *ps, const struct emit_o
 	/* a Makefile only where the project has none */
 	char *mf = xasprintf("%s/Makefile", o->outdir);
 	if (!util_is_file(mf)) {
-		char *text = expand(ps, "Makefile", mk, d, "vdist-gen", &used);
+		char *text = expand(ps, "Makefile", mk, d, "vdist-gen", 0, 0, &used);
 		if (!text) {
 			free(mf);
 			goto fail;
@@ -260,7 +312,7 @@ emit_plan(const struct config *c, const struct profiles *ps, const struct emit_o
 	} else {
 		size_t len;
 		char *have = util_read_file(mf, &len);
-		if (have && !strstr(have, "vdist.mk"))
+		if (have && !includes_vdist_mk(have))
 			diag_add(d, DIAG_WARNING, mf, 0, 0,
 			         "does not include vdist.mk: add the line \"include vdist.mk\" to use its targets");
 		free(have);

@@ -78,6 +78,8 @@ check_gap(struct parser *p, size_t from, size_t to, char sep, const char *what)
 			return fail_at(p, i, to >= p->len || p->text[to] == '}' || p->text[to] == ']'
 			                      ? "trailing comma: remove it"
 			                      : "unexpected ','");
+		if ((sep && !seen) || (!sep && what))
+			return fail_at(p, i, what);
 		return fail_at(p, i, "unexpected character");
 	}
 	if (sep && !seen)
@@ -231,9 +233,13 @@ bad:
 	return NULL;
 }
 
-/* convert token p->next and its children into *j; -1 after an error */
+/* deepest nesting of arrays and objects accepted */
+#define MAX_DEPTH 100
+
+/* convert token p->next and its children into *j at nesting depth; -1
+ * after an error */
 static int
-convert(struct parser *p, struct json *j)
+convert(struct parser *p, struct json *j, int depth)
 {
 	int t = p->next++;
 	jsmntok_t *k = &p->tok[t];
@@ -267,6 +273,8 @@ convert(struct parser *p, struct json *j)
 	case JSMN_OBJECT: {
 		int obj = k->type == JSMN_OBJECT;
 		size_t pos = j->off + 1;
+		if (depth >= MAX_DEPTH)
+			return fail_at(p, j->off, "too deeply nested: at most 100 levels of arrays and objects");
 		j->type = obj ? JSON_OBJECT : JSON_ARRAY;
 		j->n = (size_t)k->size;
 		j->items = xcalloc(j->n, sizeof *j->items);
@@ -286,17 +294,22 @@ convert(struct parser *p, struct json *j)
 				if (!j->keys[i])
 					return -1;
 				p->next++;
-				if (p->next >= p->ntok)
-					return fail_at(p, tok_end(p, c), "expected ':' and a value");
+				if (p->next >= p->ntok || (size_t)p->tok[p->next].start >= (size_t)k->end) {
+					size_t at = tok_end(p, c);
+					while (at < p->len && (is_space(p->text[at]) || p->text[at] == ':'))
+						at++;
+					return fail_at(p, at, "expected a value");
+				}
 				if (check_gap(p, tok_end(p, c), tok_begin(p, p->next), ':', "expected ':'") < 0)
 					return -1;
 				c = p->next;
 			}
-			if (convert(p, &j->items[i]) < 0)
+			if (convert(p, &j->items[i], depth + 1) < 0)
 				return -1;
 			pos = tok_end(p, c);
 		}
-		return check_gap(p, pos, (size_t)k->end - 1, 0, NULL);
+		/* anything before the closing bracket is a value missing its comma */
+		return check_gap(p, pos, (size_t)k->end - 1, 0, "expected ','");
 	}
 	default:
 		return fail_at(p, j->off, "invalid JSON");
@@ -338,16 +351,25 @@ json_parse(const char *file, const char *text, size_t len, struct json **out, st
 	int n;
 
 	*out = NULL;
+	if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3))
+		return fail_at(&p, 0, "byte order mark at the start of the file: save it as UTF-8 without a BOM");
 	if (check_utf8(&p) < 0)
 		return -1;
+	/* strict jsmn wants a delimiter after a literal, even at the end of
+	 * the file: parse a copy that ends in a newline (offsets are the same) */
+	char *copy = xmalloc(len + 2);
+	memcpy(copy, text, len);
+	copy[len] = '\n';
+	copy[len + 1] = '\0';
 	jsmn_init(&jp);
-	n = jsmn_parse(&jp, text, len, NULL, 0);
+	n = jsmn_parse(&jp, copy, len + 1, NULL, 0);
 	if (n >= 0) {
 		p.tok = xcalloc((size_t)n + 1, sizeof *p.tok);
 		p.ntok = n;
 		jsmn_init(&jp);
-		n = jsmn_parse(&jp, text, len, p.tok, (unsigned)p.ntok);
+		n = jsmn_parse(&jp, copy, len + 1, p.tok, (unsigned)p.ntok);
 	}
+	free(copy);
 	if (n == JSMN_ERROR_PART) {
 		free(p.tok);
 		return fail_at(&p, len, "unexpected end of file: a string, array or object is not closed");
@@ -370,6 +392,10 @@ json_parse(const char *file, const char *text, size_t len, struct json **out, st
 				return fail_at(&p, i, "invalid escape: use \\\" \\\\ \\/ \\b \\f \\n \\r \\t or \\uXXXX");
 			}
 		}
+		if (jp.pos < len && text[jp.pos] == '\'')
+			return fail_at(&p, jp.pos, "single quote: JSON strings and member names need double quotes");
+		if (jp.pos < len && ((text[jp.pos] >= 'a' && text[jp.pos] <= 'z') || (text[jp.pos] >= 'A' && text[jp.pos] <= 'Z')))
+			return fail_at(&p, jp.pos, "invalid literal: expected a string in quotes, a number, true, false or null");
 		return fail_at(&p, jp.pos, "invalid JSON here");
 	}
 	if (n == 0) {
@@ -379,7 +405,7 @@ json_parse(const char *file, const char *text, size_t len, struct json **out, st
 	struct json *root = xcalloc(1, sizeof *root);
 	int r = check_gap(&p, 0, tok_begin(&p, 0), 0, NULL);
 	if (r == 0)
-		r = convert(&p, root);
+		r = convert(&p, root, 0);
 	if (r == 0 && p.next < p.ntok)
 		r = fail_at(&p, tok_begin(&p, p.next), "extra value after the end of the document");
 	if (r == 0)

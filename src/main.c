@@ -84,7 +84,7 @@ main(int argc, char **argv)
 		{0, 0, 0, 0},
 	};
 	const char *file = "vdist.json", *dir = NULL, *outdir = NULL, *templates = NULL;
-	int list = 0, dry = 0, c;
+	int list = 0, dry = 0, file_given = 0, c;
 	struct diags d = {0};
 
 	util_progname = "vdist-gen";
@@ -92,9 +92,10 @@ main(int argc, char **argv)
 		int r = fetch_main(argc - 1, argv + 1, &d);
 		finish(&d, r);
 	}
-	while ((c = getopt_long(argc, argv, "f:C:o:hV", opts, NULL)) != -1) {
+	opterr = 0;  /* getopt's messages carry the full path; ours say vdist-gen */
+	while ((c = getopt_long(argc, argv, ":f:C:o:hV", opts, NULL)) != -1) {
 		switch (c) {
-		case 'f': file = optarg; break;
+		case 'f': file = optarg; file_given = 1; break;
 		case 'C': dir = optarg; break;
 		case 'o': outdir = optarg; break;
 		case OPT_TEMPLATES: templates = optarg; break;
@@ -103,7 +104,14 @@ main(int argc, char **argv)
 		case OPT_HELPCONF: config_print_keys(stdout); return EXIT_OK;
 		case 'h': fputs(usage_text, stdout); return EXIT_OK;
 		case 'V': printf("vdist-gen %s\n", VDIST_VERSION); return EXIT_OK;
-		default: fprintf(stderr, "Try 'vdist-gen --help'.\n"); return EXIT_USAGE;
+		case ':':
+			if (optopt)
+				usage_error("option requires an argument -- '%s'", (char[]){(char)optopt, 0});
+			usage_error("option '%s' requires an argument", argv[optind - 1]);
+		default:
+			if (optopt)
+				usage_error("invalid option -- '%s'", (char[]){(char)optopt, 0});
+			usage_error("unrecognized option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
@@ -132,7 +140,7 @@ main(int argc, char **argv)
 	char *text = util_read_file(file, &len);
 	if (!text) {
 		diag_add(&d, DIAG_ERROR, file, 0, 0, "cannot read: %s%s", strerror(errno),
-		         errno == ENOENT ? " (write a vdist.json, or name one with -f)" : "");
+		         errno == ENOENT && !file_given ? " (write a vdist.json, or name one with -f)" : "");
 		profiles_free(ps);
 		finish(&d, EXIT_INPUT);
 	}

@@ -67,12 +67,22 @@ profile_clear(struct profile *p)
 
 /* read one profile object into p; -1 after errors */
 static int
-read_profile(const char *file, const char *text, size_t len, const char *id, const struct json *o,
-             struct profile *p, struct diags *d)
+read_profile(const char *file, const char *text, size_t len, const char *id, size_t keyoff,
+             const struct json *o, struct profile *p, struct diags *d)
 {
 	int bad = 0;
 	memset(p, 0, sizeof *p);
 	p->id = xstrdup(id);
+	/* ids land in Dockerfile comments, image tags and make targets */
+	int okid = *id != '\0';
+	for (const char *c = id; *c; c++)
+		okid &= (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '.' || *c == '_' || *c == '-';
+	if (!okid) {
+		perr(d, file, text, len, keyoff,
+		     "a profile id must hold only letters, digits and . _ - (it names images and appears in Dockerfile and vdist.mk lines)%s%s",
+		     "", "");
+		return -1;
+	}
 	p->origin = xstrdup(file);
 	p->off = o->off;
 	if (o->type != JSON_OBJECT) {
@@ -157,6 +167,11 @@ read_profile(const char *file, const char *text, size_t len, const char *id, con
 		     p->packager);
 		return -1;
 	}
+	if (strchr(p->pkg_install, '\n')) {
+		perr(d, file, text, len, json_get(o, "pkg_install")->off, "profile \"%s\": pkg_install must be one line%s", id, "");
+		return -1;
+	}
+	diag_linecol(text, len, json_get(o, "script")->off, &p->script_line, &p->script_col);
 	if (strchr(p->script, '/') || !p->script[0]) {
 		size_t off = json_get(o, "script")->off;
 		perr(d, file, text, len, off, "profile \"%s\": script must be a template file name without '/', not \"%s\"",
@@ -209,7 +224,7 @@ load_file(struct profiles *ps, const char *path, int optional, struct diags *d)
 				bad = 1;
 			}
 		struct profile p;
-		if (read_profile(path, text, len, root->keys[i], &root->items[i], &p, d) < 0) {
+		if (read_profile(path, text, len, root->keys[i], root->keyoffs[i], &root->items[i], &p, d) < 0) {
 			profile_clear(&p);
 			bad = 1;
 			continue;

@@ -20,6 +20,7 @@ struct profile {
 	size_t off;                    /* byte offset of its definition there */
 	char *docker_image;            /* base image of the builder */
 	char *script;                  /* build script template name */
+	int script_line, script_col;   /* where its value is in origin */
 	char *package_type;            /* "deb" or "rpm" */
 	char *packager;                /* "native" or "fpm" */
 	char *pkg_install;             /* command that installs OS packages, "" to use $PKG_INSTALL */

@@ -28,6 +28,7 @@ struct tpl_dict {
 	TemplateDictionary *td;       // the ctemplate dictionary (owned only by the root)
 	struct tpl_dict *root;        // the root of this tree
 	std::set<std::string> names;  // root only: every declared name
+	std::set<std::string> raw;    // root only: names allowed without a modifier
 	std::vector<tpl_dict *> kids; // root only: wrappers of sections, to free
 };
 
@@ -107,6 +108,9 @@ class MakeEscape : public TemplateModifier {
 		out->Emit(make_escape(in, n));
 	}
 };
+
+// templates that failed once: a second build using one adds no second report
+std::set<std::string> failed_templates;
 
 ShellQuote shell_quote_mod;
 MakePath make_path_mod;
@@ -191,6 +195,9 @@ void report_load_error(struct diags *d, const char *path, const std::string &tex
 		msg = msg.substr(p + 7);
 	while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' '))
 		msg.pop_back();
+	for (char &c : msg)
+		if (c == '\n')
+			c = ' ';
 	if (msg.empty())
 		msg = "ctemplate could not load this template";
 	std::vector<marker> ms = scan(text);
@@ -213,8 +220,13 @@ void report_load_error(struct diags *d, const char *path, const std::string &tex
 		if (m.body[0] == '#')
 			open.push_back(&m);
 		else if (m.body[0] == '/') {
-			if (open.empty() || marker_name(open.back()->body) != marker_name(m.body)) {
-				add_err(d, path, text, m.off, "template syntax: " + msg);
+			if (open.empty()) {
+				add_err(d, path, text, m.off, "template syntax: {{" + m.body + "}} ends a section that was never opened");
+				return;
+			}
+			if (marker_name(open.back()->body) != marker_name(m.body)) {
+				add_err(d, path, text, m.off, "template syntax: {{" + m.body + "}} ends a section, but the open section is {{" +
+				        open.back()->body + "}}");
 				return;
 			}
 			open.pop_back();
@@ -286,6 +298,13 @@ tpl_set(struct tpl_dict *d, const char *name, const char *value)
 }
 
 extern "C" void
+tpl_set_raw(struct tpl_dict *d, const char *name, const char *value)
+{
+	tpl_set(d, name, value);
+	d->root->raw.insert(name);
+}
+
+extern "C" void
 tpl_declare(struct tpl_dict *d, const char *name)
 {
 	d->root->names.insert(name);
@@ -321,13 +340,35 @@ tpl_expand(const char *path, struct tpl_dict *d, char **out, struct diags *diags
 	}
 	std::string text(raw, len);
 	free(raw);
+	if (failed_templates.count(path))
+		return -1;
+	int nerr = diags->errors;
+	struct failed_mark {
+		const char *path; struct diags *d; int n;
+		~failed_mark() { if (d->errors > n) failed_templates.insert(path); }
+	} mark{path, diags, nerr};
 
-	// ctemplate ignores x- modifiers it does not know: refuse them here
+	// a marker without its closing braces
+	for (const marker &m : scan(text))
+		if (text.find("}}", m.off) == std::string::npos) {
+			add_err(diags, path, text, m.off, "template syntax: \"{{\" without a closing \"}}\"");
+			return -1;
+		}
+
+	// ctemplate ignores x- modifiers it does not know: refuse them here;
+	// and a value without a modifier must be one vdist-gen checked
 	int bad = 0;
 	for (const marker &m : scan(text)) {
-		if (m.body.empty() || strchr("#/>!%", m.body[0]))
+		if (m.body.empty() || strchr("#/>!%^", m.body[0]))
 			continue;
 		size_t c = m.body.find(':');
+		std::string name = marker_name(m.body);
+		if (c == std::string::npos && d->root->names.count(name) && !d->root->raw.count(name)) {
+			add_err(diags, path, text, m.off,
+			        "{{" + name + "}} needs an escaping modifier: {{" + name + ":x-sh}} in shell, :x-mk in make text, "
+			        ":x-mkpath in make file names");
+			bad = 1;
+		}
 		while (c != std::string::npos) {
 			size_t e = m.body.find(':', c + 1);
 			std::string mod = m.body.substr(c + 1, e == std::string::npos ? std::string::npos : e - c - 1);

@@ -9,8 +9,9 @@
  *                (backslash before space # % : \ * ? [, and $$ for $).
  * Templates are expanded with no whitespace stripping (tabs matter in make).
  * A template that uses a modifier other than these (or ctemplate's own), a
- * name the dictionary does not declare, or bad syntax is an error located
- * at its FILE:LINE:COL.
+ * name the dictionary does not declare, a value without a modifier (other
+ * than those set with tpl_set_raw), or bad syntax is an error located at
+ * its FILE:LINE:COL.
  *
  * A dictionary from tpl_dict_new() owns its sections; tpl_dict_free() on
  * the root releases them all. */
@@ -34,6 +35,9 @@ struct tpl_dict *tpl_dict_new(void);
 void tpl_dict_free(struct tpl_dict *d);
 /* set a value (and declare its name) */
 void tpl_set(struct tpl_dict *d, const char *name, const char *value);
+/* set a value that templates may use without a modifier: only for values
+ * whose form vdist-gen has checked (ids, versions, image names...) */
+void tpl_set_raw(struct tpl_dict *d, const char *name, const char *value);
 /* declare a name that templates may use even when it is not set here,
  * such as a section with no items */
 void tpl_declare(struct tpl_dict *d, const char *name);

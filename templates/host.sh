@@ -57,7 +57,8 @@ cmd_source() {
 	if [ "$vdist_source_kind" = git_directory ]; then
 		url=$(cd "$vdist_project" && cd "$vdist_source" && pwd)
 	fi
-	want=$(git ls-remote -- "$url" "${vdist_branch:-HEAD}" | head -n1 | cut -f1)
+	# the branch's own ref: a bare name would also match tags and x/BRANCH
+	want=$(git ls-remote -- "$url" "${vdist_branch:+refs/heads/$vdist_branch}" | awk -v r="${vdist_branch:+refs/heads/$vdist_branch}" '$2 == (r == "" ? "HEAD" : r) { print $1 }')
 	[ -n "$want" ] || die "git: no branch '${vdist_branch:-HEAD}' in $url"
 	if [ -d "$rel/src/.git" ]; then
 		have=$(git -C "$rel/src" rev-parse HEAD)
@@ -95,12 +96,20 @@ cmd_inputs() {
 	fi
 }
 
-# cmd_image: the builder image, unless docker already has its tag
+# cmd_image: the builder image, unless docker already has its tag; with
+# compile_python, the CPython source is fetched first, checked and cached
+# (vdist-gen fetch), into the image's build context
 cmd_image() {
 	mkdir -p "$logdir" "$rel/context"
 	if "${docker[@]}" image inspect "$vdist_image_tag" >/dev/null 2>&1; then
 		say "builder image $vdist_image_tag is up to date"
 	else
+		if [ "$vdist_compile_python" = true ]; then
+			say "fetching $vdist_python_url"
+			"${VDIST_GEN:-vdist-gen}" fetch "$vdist_python_url" -o "$rel/context/python-src.tar" \
+				${vdist_python_sha256:+--sha256 "$vdist_python_sha256"} 2>&1 | tag
+			[ "${PIPESTATUS[0]}" = 0 ] || die "could not fetch the CPython source"
+		fi
 		say "building builder image $vdist_image_tag from $vdist_docker_image"
 		if ! "${docker[@]}" build "${build_flags[@]}" -t "$vdist_image_tag" -f "$rel/Dockerfile" "$rel/context" 2>&1 \
 			| tee "$logdir/$vdist_id.image.log" | tag; then
@@ -126,7 +135,7 @@ cmd_package() {
 	if ! "${docker[@]}" run --rm "${run_flags[@]}" \
 		-v "$src:/src:ro" -v "$PWD/$rel:/vdist:ro" -v "$PWD/$rel/out:/out" \
 		-e VDIST_VERSION="$version" -e VDIST_ITERATION="$iteration" -e VDIST_MAINTAINER="$maintainer" \
-		-e VDIST_UID="$(id -u)" -e VDIST_GID="$(id -g)" \
+		-e VDIST_UID="$(id -u)" -e VDIST_GID="$(id -g)" -e VDIST_FPM="${VDIST_FPM:-fpm}" \
 		"$vdist_image_tag" bash /vdist/build.sh 2>&1 | tee "$log" | tag; then
 		die "build failed; full log: $log"
 	fi

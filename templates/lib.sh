@@ -52,6 +52,19 @@ vdist_prepare_source() {
 # vdist_find_python: the interpreter the venv is made from; its versioned
 # name, so the venv never follows python3 to another version
 vdist_find_python() {
+	if [ "$vdist_compile_python" = true ]; then
+		# the builder image compiled CPython under a neutral prefix; the
+		# package carries a copy at python_basedir (CPython finds its
+		# library folder relative to its binary, so the copy just works)
+		local built=/opt/vdist-python/$vdist_python_version
+		[ -x "$built/bin/python3" ] || vdist_die "the builder image has no compiled Python at $built"
+		if [ "$built" != "$vdist_python_basedir" ]; then
+			vdist_log "copying CPython $vdist_python_version to $vdist_python_basedir"
+			mkdir -p "$(dirname "$vdist_python_basedir")"
+			rm -rf "$vdist_python_basedir"
+			cp -a "$built" "$vdist_python_basedir"
+		fi
+	fi
 	python=$vdist_python_basedir/bin/python3
 	[ -x "$python" ] || vdist_die "no Python at $python: install it through build_deps, or set python_basedir"
 	local pyver
@@ -266,6 +279,19 @@ fi
 	} | sed 's/%/%%/g'
 }
 
+# vdist_rpm_dep DEP: a dependency in Debian's form ("a (>= 1)", "a | b")
+# in rpm's ("a >= 1", "(a or b)")
+vdist_rpm_dep() {
+	local alt out= one
+	local IFS='|'
+	for alt in $1; do
+		one=$(printf '%s' "$alt" | sed -E 's/^ *//; s/ *$//; s/^([^ (]+) *\((<<|<=|>=|>>|=|<|>) *([^)]*)\)$/\1 \2 \3/; s/ << / < /; s/ >> / > /')
+		out=${out:+$out or }$one
+	done
+	case $1 in *'|'*) out="($out)" ;; esac
+	printf '%s' "$out"
+}
+
 # vdist_package_rpm: an .rpm from the stage with rpmbuild and a generated
 # spec: no automatic requires, no stripping or byte-compiling of the
 # bundled files (they would corrupt the venv and its interpreter)
@@ -282,7 +308,7 @@ vdist_package_rpm() {
 		printf 'Packager: %s\n' "$(vdist_oneline "$maintainer" | sed 's/%/%%/g')"
 		printf 'AutoReqProv: no\n'
 		for dep in "${vdist_runtime_deps[@]}"; do
-			printf 'Requires: %s\n' "$dep"
+			printf 'Requires: %s\n' "$(vdist_rpm_dep "$dep")"
 		done
 		printf '%%global __os_install_post %%{nil}\n'
 		printf '%%global __brp_strip %%{nil}\n%%global __brp_python_bytecompile %%{nil}\n'
@@ -339,9 +365,10 @@ vdist_fpm_args_for() {
 # vdist_package_fpm TYPE: a package from the stage with fpm (it must be in
 # the builder image: profiles with packager fpm name an image that has it)
 vdist_package_fpm() {
-	command -v fpm >/dev/null || vdist_die "fpm is not in the builder image: profiles with packager fpm need an image with fpm"
+	command -v "${VDIST_FPM:-fpm}" >/dev/null || vdist_die "fpm is not in the builder image: profiles with packager fpm need an image with fpm"
 	vdist_fpm_args_for "$1"
 	vdist_log "packaging with fpm"
+	fpm_argv[0]=${VDIST_FPM:-fpm}
 	(cd "$outdir" && "${fpm_argv[@]}")
 	package_file=$(cd "$outdir" && ls)
 	[ "$(printf '%s\n' "$package_file" | wc -l)" -eq 1 ] || vdist_die "fpm made more than one file: $package_file"

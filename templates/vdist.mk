@@ -27,12 +27,6 @@ MAINTAINER ?=
 CHECK_CMD ?=
 RPM_INSTALL_FLAGS ?=
 VDIST_GEN ?= {{VDIST_GEN:x-mk}}
-REPO_NS ?= vdist
-IMAGE_NAME ?= {{APP:x-mk}}
-REPO_VERSION ?= latest
-PORTS ?=
-VOLUMES ?=
-ENV_VARS ?=
 
 vdist_env = VDIST_DOCKER=$(call vdist_q,$(DOCKER)) \
 	VDIST_DOCKER_BUILD_FLAGS=$(call vdist_q,$(DOCKER_BUILD_FLAGS)) \
@@ -40,7 +34,7 @@ vdist_env = VDIST_DOCKER=$(call vdist_q,$(DOCKER)) \
 	VDIST_FPM=$(call vdist_q,$(FPM)) VDIST_DIST=$(call vdist_q,$(DIST)) \
 	VDIST_VERSION=$(call vdist_q,$(VERSION)) VDIST_ITERATION=$(call vdist_q,$(ITERATION)) \
 	VDIST_MAINTAINER=$(call vdist_q,$(MAINTAINER)) VDIST_CHECK_CMD=$(call vdist_q,$(CHECK_CMD)) \
-	VDIST_RPM_INSTALL_FLAGS=$(call vdist_q,$(RPM_INSTALL_FLAGS))
+	VDIST_RPM_INSTALL_FLAGS=$(call vdist_q,$(RPM_INSTALL_FLAGS)) VDIST_GEN=$(call vdist_q,$(VDIST_GEN))
 
 .PHONY: packages images check-packages vdist-clean clean vdist-FORCE
 packages:{{#BUILDS}} package-{{ID}}{{/BUILDS}}
@@ -48,10 +42,11 @@ images:{{#BUILDS}} .vdist/{{ID}}/image.stamp{{/BUILDS}}
 check-packages:{{#BUILDS}} check-{{ID}}{{/BUILDS}}
 clean: vdist-clean
 vdist-clean:
-	rm -rf .vdist/*/out .vdist/*/src .vdist/*/*.stamp .vdist/logs
+	rm -rf .vdist/*/out .vdist/*/src .vdist/*/src.new .vdist/*/scripts .vdist/*/context .vdist/*/*.stamp .vdist/logs
 vdist-FORCE:
 {{#BUILDS}}
 # build {{ID}}: profile {{PROFILE}}, {{PACKAGE_TYPE}}
+# (vdist_name_ID holds the build's name, for your own recipes)
 vdist_name_{{ID}} := {{NAME:x-mk}}
 .PHONY: package-{{ID}} check-{{ID}}
 package-{{ID}}: .vdist/{{ID}}/package.stamp
@@ -66,6 +61,7 @@ check-{{ID}}: .vdist/{{ID}}/package.stamp
 	@$(vdist_env) bash .vdist/{{ID}}/host.sh check
 {{/BUILDS}}
 # vdist.mk is remade when vdist.json, a profile or a template changes
-vdist.mk:{{#INPUTS}} {{PATH:x-mkpath}}{{/INPUTS}}
+# (and when the project's templates folder appears or changes)
+vdist.mk:{{#INPUTS}} {{PATH:x-mkpath}}{{/INPUTS}} $(wildcard {{USER_TEMPLATES:x-mkpath}} {{USER_TEMPLATES:x-mkpath}}/*)
 	@echo 'vdist: inputs changed, running vdist-gen'
-	@$(VDIST_GEN){{#REGEN_ARGS}} {{ARG:x-sh:x-mk}}{{/REGEN_ARGS}}
+	@$(call vdist_q,$(VDIST_GEN)){{#REGEN_ARGS}} {{ARG:x-sh:x-mk}}{{/REGEN_ARGS}}

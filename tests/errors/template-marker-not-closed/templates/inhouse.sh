@@ -1,0 +1,4 @@
+#!/bin/bash
+set -euo pipefail
+app={{APP:x-sh
+echo "building $app"

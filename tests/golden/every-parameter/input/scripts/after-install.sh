@@ -1,0 +1,3 @@
+#!/bin/sh
+# after_install
+systemctl daemon-reload || :

@@ -1,0 +1,3 @@
+#!/bin/sh
+# after_remove
+userdel hello || :

@@ -1,0 +1,3 @@
+#!/bin/sh
+# after_upgrade
+systemctl try-restart hello || :

@@ -1,0 +1,2 @@
+# before_remove: no shebang, run with sh
+systemctl stop hello || :

@@ -1,0 +1,3 @@
+#!/bin/sh
+# before_upgrade
+systemctl stop hello || :
