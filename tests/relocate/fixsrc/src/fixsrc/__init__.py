@@ -1,0 +1,1 @@
+"""fixsrc: an editable install through a path in a .pth file."""
