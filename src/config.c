@@ -111,6 +111,8 @@ static const struct keydef keys[CONFIG_NKEYS] = {
 		"requirements.txt", "requirements file inside the source tree (a leading / means its top)"},
 	[K_WORKING_DIR] = {"working_dir", T_STR, C_TEXT, M_SET, F(working_dir), "",
 		"folder inside the source tree that holds setup.py or pyproject.toml"},
+	[K_OFFLINE] = {"offline", T_BOOL, C_TEXT, M_SET, F(offline), "0",
+		"true: pip installs only from the project's wheelhouse/ (make wheels), containers get no network"},
 	[K_BEFORE_INSTALL] = {"before_install", T_STR, C_FILE, M_SET, F(scripts[0]), NULL,
 		"script run before the package is installed (not on upgrade)"},
 	[K_AFTER_INSTALL] = {"after_install", T_STR, C_FILE, M_SET, F(scripts[1]), NULL,

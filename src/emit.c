@@ -11,7 +11,7 @@
 #include "util.h"
 
 /* templates every build gets besides its profile's build script */
-static const char *const build_templates[] = {"values.sh", "lib.sh", "host.sh"};
+static const char *const build_templates[] = {"values.sh", "lib.sh", "host.sh", "release.Dockerfile", "entrypoint.sh"};
 
 /* add a planned file, taking data */
 static void
@@ -155,6 +155,9 @@ fill_build(struct tpl_dict *d, const struct build *b, const struct profile *p)
 	tpl_set(d, "REQUIREMENTS_PATH", b->requirements_path);
 	tpl_set(d, "REQUIREMENTS_EXPLICIT", b->requirements_explicit ? "true" : "false");
 	tpl_set(d, "WORKING_DIR", b->working_dir);
+	tpl_set_raw(d, "OFFLINE", b->offline ? "true" : "false");
+	tpl_set(d, "BOOTSTRAP_SUITE", p->bootstrap_suite);
+	tpl_set(d, "BOOTSTRAP_MIRROR", p->bootstrap_mirror);
 	for (int i = 0; i < CONFIG_NSCRIPTS; i++)
 		set_opt(d, scriptvars[i], b->scripts[i] ? b->scripts[i] : "");
 }
@@ -211,6 +214,7 @@ emit_plan(const struct config *c, const struct profiles *ps, const struct emit_o
 	memset(out, 0, sizeof *out);
 	fill_common(mk, o);
 	tpl_set_raw(mk, "APP", c->builds[0].app);
+	tpl_set_raw(mk, "FIRST_ID", c->builds[0].id);
 	tpl_declare(mk, "BUILDS");
 	tpl_declare(mk, "PROFILES");
 
@@ -269,6 +273,14 @@ emit_plan(const struct config *c, const struct profiles *ps, const struct emit_o
 		free(dir);
 		tpl_dict_free(bd);
 
+		int seen = 0;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = !strcmp(c->builds[j].profile, b->profile);
+		if (!seen) {
+			struct tpl_dict *ps_ = tpl_add_section(mk, "PROFILES");
+			tpl_set_raw(ps_, "PROFILE", p->id);
+			tpl_set_raw(ps_, "ID", b->id);
+		}
 		struct tpl_dict *s = tpl_add_section(mk, "BUILDS");
 		tpl_set_raw(s, "ID", b->id);
 		tpl_set(s, "NAME", b->name);

@@ -34,6 +34,9 @@ vdist_python_configure_flags=({{#PYTHON_CONFIGURE_FLAGS}}{{FLAG:x-sh}} {{/PYTHON
 vdist_requirements_path={{REQUIREMENTS_PATH:x-sh}}
 vdist_requirements_explicit={{REQUIREMENTS_EXPLICIT:x-sh}}
 vdist_working_dir={{WORKING_DIR:x-sh}}
+vdist_offline={{OFFLINE:x-sh}}
+vdist_bootstrap_suite={{BOOTSTRAP_SUITE:x-sh}}
+vdist_bootstrap_mirror={{BOOTSTRAP_MIRROR:x-sh}}
 # package scripts, as paths relative to the project folder ('' when unset)
 vdist_before_install={{BEFORE_INSTALL:x-sh}}
 vdist_after_install={{AFTER_INSTALL:x-sh}}

@@ -85,7 +85,7 @@ test_json(void)
 		{"{\"a\": 01}", "1:7: invalid literal: expected a string in quotes, a number, true, false or null"},
 		{"{\"a\": 1.}", "1:7: invalid literal: expected a string in quotes, a number, true, false or null"},
 		{"{} {}", "1:4: extra value after the end of the document"},
-		{"{\n  \"a\": 'x'\n}", "2:8: invalid JSON here"},
+		{"{\n  \"a\": 'x'\n}", "2:8: single quote: JSON strings and member names need double quotes"},
 		{"\"\xff\"", "1:2: invalid UTF-8: save the file as UTF-8"},
 		{"\"\xc0\xaf\"", "1:2: invalid UTF-8: save the file as UTF-8"},
 		{"{\"a\":1,,\"b\":2}", "1:8: unexpected ','"},

@@ -1,7 +1,8 @@
 """greeter: pure-Python fixture app for the vdist end-to-end tests.
 
 It has a console script, greeter, and one dependency, greetlib, which is
-only available as a wheel in the test wheelhouse (tests/apps/libs/greetlib).
+only available as a wheel in the test wheelhouse (tests/apps/libs/greetlib),
+an extra "test" that needs extralib, and a manage.py script for make manage.
 """
 from setuptools import setup
 
@@ -13,5 +14,7 @@ setup(
     packages=["greeter"],
     python_requires=">=3.7",
     install_requires=["greetlib>=1.0"],
+    extras_require={"test": ["extralib"]},
+    scripts=["manage.py"],
     entry_points={"console_scripts": ["greeter = greeter.cli:main"]},
 )

@@ -83,9 +83,25 @@ vdist_make_venv() {
 	vpython=$venv/bin/python
 }
 
+# vdist_pip_setup: the arguments of every pip install: the project's
+# wheelhouse (make wheels) when host.sh mounted it, only it when offline,
+# then pip_args
+vdist_pip_setup() {
+	pip_args=()
+	if [ -d /wheelhouse ]; then
+		pip_args+=(--find-links /wheelhouse)
+	fi
+	if [ "$vdist_offline" = true ]; then
+		[ -d /wheelhouse ] || vdist_die "offline build without a wheelhouse: run make wheels first"
+		pip_args+=(--no-index)
+	fi
+	pip_args+=("${vdist_pip_args[@]}")
+}
+
 # vdist_pip_install: requirements, then the app, into the venv (never into
 # the base interpreter: pip always runs as the venv's python -m pip)
 vdist_pip_install() {
+	vdist_pip_setup
 	local req=
 	if [ -n "$vdist_requirements_path" ]; then
 		req=/build/src/${vdist_requirements_path#/}
@@ -93,13 +109,13 @@ vdist_pip_install() {
 	cd "$workdir"
 	if [ -n "$req" ] && [ -f "$req" ]; then
 		vdist_log "installing $vdist_requirements_path"
-		"$vpython" -m pip install --no-cache-dir --disable-pip-version-check "${vdist_pip_args[@]}" -r "$req"
+		"$vpython" -m pip install --no-cache-dir --disable-pip-version-check "${pip_args[@]}" -r "$req"
 	elif [ "$vdist_requirements_explicit" = true ]; then
 		vdist_die "requirements_path '$vdist_requirements_path' is not a file of the source"
 	fi
 	if [ -f setup.py ] || [ -f pyproject.toml ]; then
 		vdist_log "installing the application"
-		"$vpython" -m pip install --no-cache-dir --disable-pip-version-check "${vdist_pip_args[@]}" .
+		"$vpython" -m pip install --no-cache-dir --disable-pip-version-check "${pip_args[@]}" .
 	else
 		# no setup.py or pyproject.toml: ship the source tree itself
 		vdist_log "no setup.py or pyproject.toml: shipping the source as $venv/app"
@@ -383,6 +399,53 @@ vdist_deliver() {
 	chown "${VDIST_UID:-0}:${VDIST_GID:-0}" "/out/.$package_file.part"
 	mv "/out/.$package_file.part" "/out/$package_file"
 	vdist_log "built $package_file"
+}
+
+# vdist_wheels: wheels of the app and of everything it needs (with the
+# extras in $VDIST_EXTRAS) into /out, plus its build requirements, so that
+# package builds can run offline from them; /out/.vdist-app-wheel names
+# the app's own wheel
+vdist_wheels() {
+	local appwheel extras=${VDIST_EXTRAS:-} req=
+	vdist_setup
+	vdist_prepare_source
+	vdist_find_python
+	venv=/build/wheel-venv
+	vdist_make_venv
+	vdist_pip_setup
+	cd "$workdir"
+	pip=("$vpython" -m pip --disable-pip-version-check)
+	vdist_log "building the wheel of the application"
+	# PEP 517 always, so a setup.py-only project builds without wheel in the venv
+	"${pip[@]}" wheel --no-cache-dir --no-deps --use-pep517 -w /build/appwheel "${pip_args[@]}" .
+	appwheel=$(cd /build/appwheel && ls)
+	cp "/build/appwheel/$appwheel" /build/out/
+	vdist_log "wheels of its dependencies${extras:+ and of the extras [$extras]}"
+	"${pip[@]}" wheel --no-cache-dir -w /build/out --find-links /build/out "${pip_args[@]}" \
+		"/build/out/$appwheel${extras:+[$extras]}"
+	if [ -n "$vdist_requirements_path" ] && [ -f "/build/src/${vdist_requirements_path#/}" ]; then
+		"${pip[@]}" wheel --no-cache-dir -w /build/out --find-links /build/out "${pip_args[@]}" \
+			-r "/build/src/${vdist_requirements_path#/}"
+	fi
+	# the build system too: a package build from the source needs it offline
+	mapfile -t req < <("$vpython" - <<'PY'
+import os
+reqs = ["setuptools", "wheel"]
+if os.path.exists("pyproject.toml"):
+    try:
+        import tomllib
+        with open("pyproject.toml", "rb") as f:
+            reqs = tomllib.load(f).get("build-system", {}).get("requires", reqs)
+    except ImportError:
+        pass
+print("\n".join(reqs))
+PY
+)
+	"${pip[@]}" wheel --no-cache-dir -w /build/out --find-links /build/out "${pip_args[@]}" "${req[@]}"
+	printf '%s\n' "$appwheel" >/build/out/.vdist-app-wheel
+	chown -R "${VDIST_UID:-0}:${VDIST_GID:-0}" /build/out
+	cp -a /build/out/. /out/
+	vdist_log "wheels: $(cd /build/out && ls | tr '\n' ' ')"
 }
 
 # vdist_build: every step, in order

@@ -35,6 +35,9 @@ vdist_python_configure_flags=('--enable-optimizations' '--with-lto' )
 vdist_requirements_path='/requirements/prod.txt'
 vdist_requirements_explicit='true'
 vdist_working_dir='app'
+vdist_offline='false'
+vdist_bootstrap_suite='bookworm'
+vdist_bootstrap_mirror='http://deb.debian.org/debian'
 # package scripts, as paths relative to the project folder ('' when unset)
 vdist_before_install='scripts/before-install.sh'
 vdist_after_install='scripts/after-install.sh'

@@ -34,6 +34,9 @@ vdist_python_configure_flags=()
 vdist_requirements_path='requirements.txt'
 vdist_requirements_explicit='false'
 vdist_working_dir=''
+vdist_offline='false'
+vdist_bootstrap_suite='bookworm'
+vdist_bootstrap_mirror='http://deb.debian.org/debian'
 # package scripts, as paths relative to the project folder ('' when unset)
 vdist_before_install=''
 vdist_after_install=''

@@ -14,6 +14,7 @@ rel=.vdist/$vdist_id
 logdir=.vdist/logs
 log=$logdir/$vdist_id.log
 dist=${VDIST_DIST:-dist}
+wheelhouse=${VDIST_WHEELHOUSE:-wheelhouse}
 read -r -a docker <<<"${VDIST_DOCKER:-docker}"
 read -r -a build_flags <<<"${VDIST_DOCKER_BUILD_FLAGS:-}"
 read -r -a run_flags <<<"${VDIST_DOCKER_RUN_FLAGS:-}"
@@ -119,6 +120,120 @@ cmd_image() {
 	touch "$rel/image.stamp"
 }
 
+# wheel_mount: flags that mount the project's wheelhouse/ at /wheelhouse
+# when it exists (pip then finds wheels there), and cut the network when
+# the build is offline
+wheel_mount() {
+	wheel_flags=()
+	if [ -d "$wheelhouse" ]; then
+		wheel_flags+=(-v "$(cd "$wheelhouse" && pwd):/wheelhouse:ro")
+	fi
+	no_network_if_offline
+}
+
+# no_network_if_offline: an offline build replaces any --network of
+# DOCKER_RUN_FLAGS with --network none
+no_network_if_offline() {
+	[ "$vdist_offline" = true ] || return 0
+	local kept=() skip=0 f
+	for f in "${run_flags[@]}"; do
+		if [ "$skip" = 1 ]; then
+			skip=0
+			continue
+		fi
+		case $f in
+		--network | --net) skip=1 ;;
+		--network=* | --net=*) ;;
+		*) kept+=("$f") ;;
+		esac
+	done
+	run_flags=("${kept[@]}" --network none)
+}
+
+# cmd_wheels: the app's wheels and its dependencies' (and EXTRAS') into
+# wheelhouse/, built in the builder container
+cmd_wheels() {
+	local src
+	mkdir -p "$logdir" "$wheelhouse"
+	src=$(cd "$(source_dir)" && pwd)
+	wheel_flags=()
+	[ "$vdist_offline" != true ] || wheel_flags+=(-v "$(cd "$wheelhouse" && pwd):/wheelhouse:ro")
+	no_network_if_offline
+	say "building wheels${VDIST_EXTRAS:+ with extras [$VDIST_EXTRAS]} into $wheelhouse/"
+	rm -rf "$rel/wheels"
+	mkdir -p "$rel/wheels"
+	if ! "${docker[@]}" run --rm "${run_flags[@]}" "${wheel_flags[@]}" \
+		-v "$src:/src:ro" -v "$PWD/$rel:/vdist:ro" -v "$PWD/$rel/wheels:/out" \
+		-e VDIST_EXTRAS="${VDIST_EXTRAS:-}" -e VDIST_UID="$(id -u)" -e VDIST_GID="$(id -g)" \
+		"$vdist_image_tag" bash -c 'set -euo pipefail; . /vdist/values.sh; . /vdist/lib.sh; vdist_wheels' 2>&1 \
+		| tee "$logdir/$vdist_id.wheels.log" | tag; then
+		die "building wheels failed; full log: $logdir/$vdist_id.wheels.log"
+	fi
+	cp -a "$rel/wheels/." "$wheelhouse/"
+	rm -rf "$rel/wheels"
+}
+
+# image_name: the release image, REPO_NS/IMAGE_NAME:REPO_VERSION
+image_name() { printf '%s/%s:%s' "${VDIST_REPO_NS:-vdist}" "${VDIST_IMAGE_NAME:-$vdist_app}" "${VDIST_REPO_VERSION:-latest}"; }
+
+# cmd_release: the runtime image, from the wheelhouse, tagged
+# REPO_NS/IMAGE_NAME:REPO_VERSION and :latest
+cmd_release() {
+	local ctx=$rel/release name
+	[ -f "$wheelhouse/.vdist-app-wheel" ] || die "no $wheelhouse/.vdist-app-wheel: run make wheels first"
+	name=$(image_name)
+	rm -rf "$ctx"
+	mkdir -p "$ctx" "$logdir"
+	cp -a "$wheelhouse" "$ctx/wheelhouse"
+	cp "$here/entrypoint.sh" "$ctx/entrypoint.sh"
+	chmod 0755 "$ctx/entrypoint.sh"
+	say "building release image $name"
+	if ! "${docker[@]}" build "${build_flags[@]}" --build-arg APPENV="${VDIST_APPENV:-/appenv}" \
+		--build-arg EXTRAS="${VDIST_EXTRAS:-}" -t "$name" -t "${name%:*}:latest" \
+		-f "$rel/release.Dockerfile" "$ctx" 2>&1 | tee "$logdir/$vdist_id.release.log" | tag; then
+		die "building the release image failed; full log: $logdir/$vdist_id.release.log"
+	fi
+	rm -rf "$ctx"
+	say "release image: $name and ${name%:*}:latest"
+}
+
+# cmd_run ARGS...: the release image with PORTS, VOLUMES and ENV_VARS as
+# -p, -v and -e, running ARGS (words of CMD) in its venv
+cmd_run() {
+	local flags=() w
+	read -r -a words <<<"${VDIST_PORTS:-}"
+	for w in "${words[@]}"; do flags+=(-p "$w"); done
+	read -r -a words <<<"${VDIST_VOLUMES:-}"
+	for w in "${words[@]}"; do flags+=(-v "$w"); done
+	read -r -a words <<<"${VDIST_ENV_VARS:-}"
+	for w in "${words[@]}"; do flags+=(-e "$w"); done
+	[ ! -t 0 ] || flags+=(-it)
+	exec "${docker[@]}" run --rm "${run_flags[@]}" "${flags[@]}" "$(image_name)" "$@"
+}
+
+# cmd_base_image: the profile's image bootstrapped from a distribution
+# mirror with mmdebstrap, for sites without a registry
+cmd_base_image() {
+	local tar
+	[ -n "$vdist_bootstrap_suite" ] || die "profile $vdist_profile has no bootstrap_suite: only Debian and Ubuntu profiles can be bootstrapped"
+	if "${docker[@]}" image inspect "$vdist_docker_image" >/dev/null 2>&1 && [ -z "${VDIST_FORCE:-}" ]; then
+		say "image $vdist_docker_image exists (FORCE=1 makes it again)"
+		return 0
+	fi
+	command -v mmdebstrap >/dev/null || die "mmdebstrap is not installed (apt-get install mmdebstrap)"
+	tar=$(mktemp "${TMPDIR:-/tmp}/vdist-base.XXXXXX.tar")
+	say "bootstrapping $vdist_docker_image: $vdist_bootstrap_suite from ${vdist_bootstrap_mirror:-the default mirror}"
+	if ! mmdebstrap --variant=minbase --include=ca-certificates "$vdist_bootstrap_suite" "$tar" \
+		${vdist_bootstrap_mirror:+"$vdist_bootstrap_mirror"} 2>&1 | tag; then
+		rm -f "$tar"
+		die "mmdebstrap failed"
+	fi
+	"${docker[@]}" import --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+		--change 'CMD ["/bin/bash"]' "$tar" "$vdist_docker_image" | tag
+	rm -f "$tar"
+	say "image $vdist_docker_image bootstrapped"
+}
+
 # cmd_package: run build.sh in a fresh container and move the package
 # into dist/ in one rename
 cmd_package() {
@@ -131,8 +246,9 @@ cmd_package() {
 		[ -z "${!path}" ] || cp "$vdist_project/${!path}" "$rel/scripts/$key"
 	done
 	src=$(cd "$(source_dir)" && pwd)
+	wheel_mount
 	say "building $vdist_app $version-$iteration ($vdist_package_type) in $vdist_image_tag"
-	if ! "${docker[@]}" run --rm "${run_flags[@]}" \
+	if ! "${docker[@]}" run --rm "${run_flags[@]}" "${wheel_flags[@]}" \
 		-v "$src:/src:ro" -v "$PWD/$rel:/vdist:ro" -v "$PWD/$rel/out:/out" \
 		-e VDIST_VERSION="$version" -e VDIST_ITERATION="$iteration" -e VDIST_MAINTAINER="$maintainer" \
 		-e VDIST_UID="$(id -u)" -e VDIST_GID="$(id -g)" -e VDIST_FPM="${VDIST_FPM:-fpm}" \
@@ -180,5 +296,9 @@ inputs) cmd_inputs ;;
 image) cmd_image ;;
 package) cmd_package ;;
 check) cmd_check ;;
-*) die "usage: host.sh source|inputs|image|package|check" ;;
+wheels) cmd_wheels ;;
+release) cmd_release ;;
+run) shift; cmd_run "$@" ;;
+base-image) cmd_base_image ;;
+*) die "usage: host.sh source|inputs|image|package|check|wheels|release|run|base-image" ;;
 esac

@@ -1,0 +1,2 @@
+"""extralib: what greeter's test extra brings."""
+WHAT = "extralib here"
