@@ -43,6 +43,16 @@ set_opt(struct tpl_dict *d, const char *name, const char *value)
 	free(sec);
 }
 
+/* path (relative to the project folder, or absolute) as seen from the
+ * output folder, where make runs */
+static char *
+from_outdir(const struct emit_opts *o, const char *path)
+{
+	if (path[0] == '/' || !strcmp(o->project_rel, "."))
+		return xstrdup(path);
+	return util_path_join(o->project_rel, path);
+}
+
 /* the values every template sees: about vdist-gen itself */
 static void
 fill_common(struct tpl_dict *d, const struct emit_opts *o)
@@ -51,7 +61,9 @@ fill_common(struct tpl_dict *d, const struct emit_opts *o)
 	tpl_set(d, "CONFIG_FILE", o->config_path);
 	tpl_set(d, "PROJECT_DIR", o->project_rel);
 	tpl_set(d, "VDIST_GEN", o->gen_path);
-	tpl_set(d, "USER_TEMPLATES", o->user_templates);
+	char *ut = from_outdir(o, o->user_templates);
+	tpl_set(d, "USER_TEMPLATES", ut);
+	free(ut);
 	tpl_declare(d, "REGEN_ARGS");
 	tpl_declare(d, "ARG");
 	for (const char *const *a = o->regen_args; *a; a++)
@@ -293,18 +305,22 @@ emit_plan(const struct config *c, const struct profiles *ps, const struct emit_o
 	/* vdist.mk is remade whenever its inputs change */
 	tpl_declare(mk, "INPUTS");
 	tpl_declare(mk, "PATH");
-	tpl_set(tpl_add_section(mk, "INPUTS"), "PATH", o->config_path);
 	for (size_t i = 0; i < ps->n; i++)
 		strlist_add_unique(&used, ps->v[i].origin);
-	char *mkpath = xasprintf("%s/vdist.mk", o->outdir);
-	char *mktext = NULL;
-	/* expand vdist.mk once to learn its own template path, then list it */
-	for (size_t i = 0; i < used.n; i++)
-		tpl_set(tpl_add_section(mk, "INPUTS"), "PATH", used.v[i]);
 	char *mktpl = profiles_template_path(ps, "vdist.mk");
 	if (mktpl)
-		tpl_set(tpl_add_section(mk, "INPUTS"), "PATH", mktpl);
+		strlist_add_unique(&used, mktpl);
 	free(mktpl);
+	char *cfg = from_outdir(o, o->config_path);
+	tpl_set(tpl_add_section(mk, "INPUTS"), "PATH", cfg);
+	free(cfg);
+	for (size_t i = 0; i < used.n; i++) {
+		char *in = from_outdir(o, used.v[i]);
+		tpl_set(tpl_add_section(mk, "INPUTS"), "PATH", in);
+		free(in);
+	}
+	char *mkpath = xasprintf("%s/vdist.mk", o->outdir);
+	char *mktext = NULL;
 	mktext = expand(ps, "vdist.mk", mk, d, "vdist-gen", 0, 0, &used);
 	if (!mktext) {
 		free(mkpath);

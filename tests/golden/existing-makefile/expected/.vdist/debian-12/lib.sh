@@ -23,9 +23,10 @@ vdist_setup() {
 	iteration=${VDIST_ITERATION:-$vdist_iteration}
 	maintainer=${VDIST_MAINTAINER:-$vdist_maintainer}
 	venv=$vdist_install_root/$vdist_app
-	stage=/build/stage
-	outdir=/build/out
-	mkdir -p /build "$outdir"
+	# (tests run the packaging steps outside a container, elsewhere)
+	stage=${VDIST_STAGE:-/build/stage}
+	outdir=${VDIST_OUTDIR:-/build/out}
+	mkdir -p "$outdir"
 	# Debian package names are lowercase and have no underscores
 	pkgname=$vdist_app
 	if [ "$vdist_package_type" = deb ]; then
@@ -364,7 +365,12 @@ vdist_fpm_args_for() {
 	[ -z "$vdist_url" ] || fpm_argv+=(--url "$vdist_url")
 	[ -z "$vdist_license" ] || fpm_argv+=(--license "$vdist_license")
 	for dep in "${vdist_runtime_deps[@]}"; do
-		fpm_argv+=(-d "$dep")
+		if [ "$type" = rpm ]; then
+			fpm_argv+=(-d "$(vdist_rpm_dep "$dep")")
+		else
+			# fpm's form, "name >= version"; alternatives stay "a | b"
+			fpm_argv+=(-d "$(printf '%s' "$dep" | sed -E 's/ *\((<<|<=|>=|>>|=|<|>) *([^)]*)\)/ \1 \2/g')")
+		fi
 	done
 	for key in before_install after_install before_remove after_remove before_upgrade after_upgrade; do
 		[ ! -f "$vdist_scripts/$key" ] || fpm_argv+=("--${key//_/-}" "$vdist_scripts/$key")
