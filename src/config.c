@@ -172,13 +172,27 @@ strlist_add(struct strlist *l, const char *s)
 	l->v[l->n++] = xstrdup(s);
 }
 
-void
-strlist_add_unique(struct strlist *l, const char *s)
+int
+strlist_has(const struct strlist *l, const char *s)
 {
 	for (size_t i = 0; i < l->n; i++)
 		if (strcmp(l->v[i], s) == 0)
-			return;
-	strlist_add(l, s);
+			return 1;
+	return 0;
+}
+
+void
+strlist_add_unique(struct strlist *l, const char *s)
+{
+	if (!strlist_has(l, s))
+		strlist_add(l, s);
+}
+
+void
+strlist_add_all_unique(struct strlist *dst, const struct strlist *src)
+{
+	for (size_t i = 0; i < src->n; i++)
+		strlist_add_unique(dst, src->v[i]);
 }
 
 void

@@ -105,8 +105,12 @@ void config_print_keys(FILE *f);
 const char *config_key_name(enum configkey k);
 /* the known key closest to s, for "did you mean"; NULL if none is close */
 const char *config_suggest(const char *s, const char *const *names, size_t n);
+/* 1 if l holds s */
+int strlist_has(const struct strlist *l, const char *s);
 /* append s to l unless it is already there */
 void strlist_add_unique(struct strlist *l, const char *s);
+/* append every string of src to dst that dst does not hold yet */
+void strlist_add_all_unique(struct strlist *dst, const struct strlist *src);
 /* append s to l */
 void strlist_add(struct strlist *l, const char *s);
 /* release the strings of l */

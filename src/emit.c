@@ -107,20 +107,14 @@ fill_build(struct tpl_dict *d, const struct build *b, const struct profile *p)
 		tpl_show_section(d, "IF_NO_PKG_INSTALL");
 
 	/* profile deps first, then the python mode's, then the build's own */
-	for (size_t i = 0; i < p->build_deps.n; i++)
-		strlist_add_unique(&bdeps, p->build_deps.v[i]);
 	const struct strlist *mb = b->compile_python ? &p->compile_build_deps : &p->system_build_deps;
-	for (size_t i = 0; i < mb->n; i++)
-		strlist_add_unique(&bdeps, mb->v[i]);
-	for (size_t i = 0; i < b->build_deps.n; i++)
-		strlist_add_unique(&bdeps, b->build_deps.v[i]);
-	for (size_t i = 0; i < p->runtime_deps.n; i++)
-		strlist_add_unique(&rdeps, p->runtime_deps.v[i]);
 	const struct strlist *mr = b->compile_python ? &p->compile_runtime_deps : &p->system_runtime_deps;
-	for (size_t i = 0; i < mr->n; i++)
-		strlist_add_unique(&rdeps, mr->v[i]);
-	for (size_t i = 0; i < b->runtime_deps.n; i++)
-		strlist_add_unique(&rdeps, b->runtime_deps.v[i]);
+	strlist_add_all_unique(&bdeps, &p->build_deps);
+	strlist_add_all_unique(&bdeps, mb);
+	strlist_add_all_unique(&bdeps, &b->build_deps);
+	strlist_add_all_unique(&rdeps, &p->runtime_deps);
+	strlist_add_all_unique(&rdeps, mr);
+	strlist_add_all_unique(&rdeps, &b->runtime_deps);
 	set_list(d, "BUILD_DEPS", "DEP", &bdeps);
 	tpl_declare(d, "IF_BUILD_DEPS");
 	if (bdeps.n)
@@ -130,11 +124,7 @@ fill_build(struct tpl_dict *d, const struct build *b, const struct profile *p)
 	 * one profile share the first (and the compiled CPython after it) */
 	struct strlist base = {0}, extra = {0};
 	for (size_t i = 0; i < bdeps.n; i++) {
-		int own = 1;
-		for (size_t j = 0; j < p->build_deps.n && own; j++)
-			own = strcmp(p->build_deps.v[j], bdeps.v[i]) != 0;
-		for (size_t j = 0; j < mb->n && own; j++)
-			own = strcmp(mb->v[j], bdeps.v[i]) != 0;
+		int own = !strlist_has(&p->build_deps, bdeps.v[i]) && !strlist_has(mb, bdeps.v[i]);
 		strlist_add(own ? &extra : &base, bdeps.v[i]);
 	}
 	set_list(d, "PROFILE_BUILD_DEPS", "DEP", &base);
