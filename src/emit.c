@@ -61,6 +61,14 @@ fill_common(struct tpl_dict *d, const struct emit_opts *o)
 	tpl_set(d, "CONFIG_FILE", o->config_path);
 	tpl_set(d, "PROJECT_DIR", o->project_rel);
 	tpl_set(d, "VDIST_GEN", o->gen_path);
+	tpl_declare(d, "OWN_FILES");
+	tpl_declare(d, "FILE");
+	tpl_set(tpl_add_section(d, "OWN_FILES"), "FILE", o->config_path);
+	char *upf = util_path_join(o->user_templates, "build_machines.json");
+	if (util_is_file(upf))
+		tpl_set(tpl_add_section(d, "OWN_FILES"), "FILE", upf);
+	free(upf);
+	tpl_set(tpl_add_section(d, "OWN_FILES"), "FILE", "vdist.mk");
 	char *ut = from_outdir(o, o->user_templates);
 	tpl_set(d, "USER_TEMPLATES", ut);
 	free(ut);

@@ -44,5 +44,8 @@ vdist_before_remove={{BEFORE_REMOVE:x-sh}}
 vdist_after_remove={{AFTER_REMOVE:x-sh}}
 vdist_before_upgrade={{BEFORE_UPGRADE:x-sh}}
 vdist_after_upgrade={{AFTER_UPGRADE:x-sh}}
+# vdist's own files in the project (config, profiles, vdist.mk): not
+# application source, whatever the source folder holds
+vdist_own_files=({{#OWN_FILES}}{{FILE:x-sh}} {{/OWN_FILES}})
 # the project folder as seen from the folder that holds vdist.mk
 vdist_project={{PROJECT_DIR:x-sh}}

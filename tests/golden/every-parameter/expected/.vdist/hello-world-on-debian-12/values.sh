@@ -45,5 +45,8 @@ vdist_before_remove='scripts/before-remove.sh'
 vdist_after_remove='scripts/after-remove.sh'
 vdist_before_upgrade='scripts/before-upgrade.sh'
 vdist_after_upgrade='scripts/after-upgrade.sh'
+# vdist's own files in the project (config, profiles, vdist.mk): not
+# application source, whatever the source folder holds
+vdist_own_files=('vdist.json' 'vdist.mk' )
 # the project folder as seen from the folder that holds vdist.mk
 vdist_project='.'

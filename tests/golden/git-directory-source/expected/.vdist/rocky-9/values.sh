@@ -44,5 +44,8 @@ vdist_before_remove=''
 vdist_after_remove=''
 vdist_before_upgrade=''
 vdist_after_upgrade=''
+# vdist's own files in the project (config, profiles, vdist.mk): not
+# application source, whatever the source folder holds
+vdist_own_files=('vdist.json' 'vdist.mk' )
 # the project folder as seen from the folder that holds vdist.mk
 vdist_project='.'

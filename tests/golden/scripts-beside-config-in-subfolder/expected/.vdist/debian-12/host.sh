@@ -80,10 +80,18 @@ cmd_inputs() {
 	local src key path
 	src=$(source_dir)
 	[ -d "$src" ] || die "source folder '$src' does not exist"
+	local own_prune=() f
+	if [ "$(cd "$src" && pwd)" = "$(cd "$vdist_project" && pwd)" ]; then
+		for f in "${vdist_own_files[@]}"; do
+			own_prune+=(-o -path "./${f#./}")
+		done
+	fi
 	{
 		printf 'version %s\niteration %s\nmaintainer %s\n' "$version" "$iteration" "$maintainer"
-		# files only: folder times change when dist/ or logs appear
-		(cd "$src" && find . \( -path ./.git -o -path ./.vdist -o -path "./$dist" \) -prune -o ! -type d -printf '%p %s %T@ %m\n' | LC_ALL=C sort)
+		# files only: folder times change when dist/ or logs appear; and
+		# not vdist's own files, whose changes reach the build through the
+		# scripts vdist-gen writes again
+		(cd "$src" && find . \( -path ./.git -o -path ./.vdist -o -path "./$dist" "${own_prune[@]}" \) -prune -o ! -type d -printf '%p %s %T@ %m\n' | LC_ALL=C sort)
 		[ "$vdist_source_kind" = directory ] || git -C "$src" rev-parse HEAD
 		for key in before_install after_install before_remove after_remove before_upgrade after_upgrade; do
 			path=vdist_$key
