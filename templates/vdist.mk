@@ -30,6 +30,8 @@ RPM_INSTALL_FLAGS ?=
 VDIST_GEN ?= {{VDIST_GEN:x-mk}}
 # make wheels, release, run, manage (the flow of pypackage-docker)
 WHEELHOUSE ?= wheelhouse
+# OFFLINE=1 builds as "offline": true does, OFFLINE=0 as false; empty: vdist.json decides
+OFFLINE ?=
 EXTRAS ?=
 RELEASE_BUILD ?= {{FIRST_ID}}
 REPO_NS ?= vdist
@@ -54,11 +56,17 @@ vdist_env = VDIST_DOCKER=$(call vdist_q,$(DOCKER)) \
 	VDIST_REPO_NS=$(call vdist_q,$(REPO_NS)) VDIST_IMAGE_NAME=$(call vdist_q,$(IMAGE_NAME)) \
 	VDIST_REPO_VERSION=$(call vdist_q,$(REPO_VERSION)) VDIST_APPENV=$(call vdist_q,$(APPENV)) \
 	VDIST_PORTS=$(call vdist_q,$(PORTS)) VDIST_VOLUMES=$(call vdist_q,$(VOLUMES)) \
-	VDIST_ENV_VARS=$(call vdist_q,$(ENV_VARS)) VDIST_FORCE=$(call vdist_q,$(FORCE))
+	VDIST_ENV_VARS=$(call vdist_q,$(ENV_VARS)) VDIST_FORCE=$(call vdist_q,$(FORCE)) \
+	VDIST_OFFLINE=$(call vdist_q,$(OFFLINE))
 
 .PHONY: packages images check-packages vdist-clean clean vdist-FORCE wheels release run manage base-images
 packages:{{#BUILDS}} package-{{ID}}{{/BUILDS}}
-images:{{#BUILDS}} .vdist/{{ID}}/image.stamp{{/BUILDS}}
+# base images first (bootstrapped where a profile can be and the image is
+# missing), then the builder images, one after the other
+images:
+{{#PROFILES}}	@$(vdist_env) bash .vdist/{{ID}}/host.sh base-image-if-possible
+{{/PROFILES}}{{#BUILDS}}	@$(vdist_env) bash .vdist/{{ID}}/host.sh image
+{{/BUILDS}}
 check-packages:{{#BUILDS}} check-{{ID}}{{/BUILDS}}
 clean: vdist-clean
 vdist-clean:

@@ -30,6 +30,8 @@ RPM_INSTALL_FLAGS ?=
 VDIST_GEN ?= @VDIST_GEN@
 # make wheels, release, run, manage (the flow of pypackage-docker)
 WHEELHOUSE ?= wheelhouse
+# OFFLINE=1 builds as "offline": true does, OFFLINE=0 as false; empty: vdist.json decides
+OFFLINE ?=
 EXTRAS ?=
 RELEASE_BUILD ?= jane-s-in-house-build
 REPO_NS ?= vdist
@@ -54,11 +56,19 @@ vdist_env = VDIST_DOCKER=$(call vdist_q,$(DOCKER)) \
 	VDIST_REPO_NS=$(call vdist_q,$(REPO_NS)) VDIST_IMAGE_NAME=$(call vdist_q,$(IMAGE_NAME)) \
 	VDIST_REPO_VERSION=$(call vdist_q,$(REPO_VERSION)) VDIST_APPENV=$(call vdist_q,$(APPENV)) \
 	VDIST_PORTS=$(call vdist_q,$(PORTS)) VDIST_VOLUMES=$(call vdist_q,$(VOLUMES)) \
-	VDIST_ENV_VARS=$(call vdist_q,$(ENV_VARS)) VDIST_FORCE=$(call vdist_q,$(FORCE))
+	VDIST_ENV_VARS=$(call vdist_q,$(ENV_VARS)) VDIST_FORCE=$(call vdist_q,$(FORCE)) \
+	VDIST_OFFLINE=$(call vdist_q,$(OFFLINE))
 
 .PHONY: packages images check-packages vdist-clean clean vdist-FORCE wheels release run manage base-images
 packages: package-jane-s-in-house-build package-mirrored-bookworm
-images: .vdist/jane-s-in-house-build/image.stamp .vdist/mirrored-bookworm/image.stamp
+# base images first (bootstrapped where a profile can be and the image is
+# missing), then the builder images, one after the other
+images:
+	@$(vdist_env) bash .vdist/jane-s-in-house-build/host.sh base-image-if-possible
+	@$(vdist_env) bash .vdist/mirrored-bookworm/host.sh base-image-if-possible
+	@$(vdist_env) bash .vdist/jane-s-in-house-build/host.sh image
+	@$(vdist_env) bash .vdist/mirrored-bookworm/host.sh image
+
 check-packages: check-jane-s-in-house-build check-mirrored-bookworm
 clean: vdist-clean
 vdist-clean:

@@ -38,6 +38,14 @@ tag() {
 	done
 }
 
+# OFFLINE=1/0 from make wins over vdist.json's "offline"
+case ${VDIST_OFFLINE:-} in
+1 | true | yes) vdist_offline=true ;;
+0 | false | no) vdist_offline=false ;;
+'') ;;
+*) die "OFFLINE must be 1 or 0, not '$VDIST_OFFLINE'" ;;
+esac
+
 [[ $version =~ ^[0-9][A-Za-z0-9.+~]*$ ]] || die "version '$version' must start with a digit and hold only letters, digits and . + ~"
 [[ $iteration =~ ^[A-Za-z0-9.+~]+$ ]] || die "iteration '$iteration' must hold only letters, digits and . + ~"
 
@@ -110,7 +118,13 @@ cmd_inputs() {
 # (vdist-gen fetch), into the image's build context
 cmd_image() {
 	mkdir -p "$logdir" "$rel/context"
-	if "${docker[@]}" image inspect "$vdist_image_tag" >/dev/null 2>&1; then
+	# the builder records the id of the base image it was made from, so a
+	# base image made again (make images, a new pull) makes it again too;
+	# (docker's format braces are built here: the template syntax uses them)
+	local lb='{' base_id have_base
+	base_id=$("${docker[@]}" image inspect -f "$lb$lb.Id}}" "$vdist_docker_image" 2>/dev/null || true)
+	have_base=$("${docker[@]}" image inspect -f "$lb${lb}index .Config.Labels \"org.vdist.base\"}}" "$vdist_image_tag" 2>/dev/null || echo missing)
+	if [ "$have_base" != missing ] && { [ -z "$base_id" ] || [ "$have_base" = "$base_id" ]; }; then
 		say "builder image $vdist_image_tag is up to date"
 	else
 		if [ "$vdist_compile_python" = true ]; then
@@ -120,7 +134,8 @@ cmd_image() {
 			[ "${PIPESTATUS[0]}" = 0 ] || die "could not fetch the CPython source"
 		fi
 		say "building builder image $vdist_image_tag from $vdist_docker_image"
-		if ! "${docker[@]}" build "${build_flags[@]}" -t "$vdist_image_tag" -f "$rel/Dockerfile" "$rel/context" 2>&1 \
+		if ! "${docker[@]}" build "${build_flags[@]}" ${base_id:+--label "org.vdist.base=$base_id"} \
+			-t "$vdist_image_tag" -f "$rel/Dockerfile" "$rel/context" 2>&1 \
 			| tee "$logdir/$vdist_id.image.log" | tag; then
 			die "building the builder image failed; full log: $logdir/$vdist_id.image.log"
 		fi
@@ -172,7 +187,7 @@ cmd_wheels() {
 	mkdir -p "$rel/wheels"
 	if ! "${docker[@]}" run --rm "${run_flags[@]}" "${wheel_flags[@]}" \
 		-v "$src:/src:ro" -v "$PWD/$rel:/vdist:ro" -v "$PWD/$rel/wheels:/out" \
-		-e VDIST_EXTRAS="${VDIST_EXTRAS:-}" -e VDIST_UID="$(id -u)" -e VDIST_GID="$(id -g)" \
+		-e VDIST_EXTRAS="${VDIST_EXTRAS:-}" -e VDIST_UID="$(id -u)" -e VDIST_GID="$(id -g)" -e VDIST_OFFLINE="$vdist_offline" \
 		"$vdist_image_tag" bash -c 'set -euo pipefail; . /vdist/values.sh; . /vdist/lib.sh; vdist_wheels' 2>&1 \
 		| tee "$logdir/$vdist_id.wheels.log" | tag; then
 		die "building wheels failed; full log: $logdir/$vdist_id.wheels.log"
@@ -219,10 +234,16 @@ cmd_run() {
 	exec "${docker[@]}" run --rm "${run_flags[@]}" "${flags[@]}" "$(image_name)" "$@"
 }
 
-# cmd_base_image: the profile's image bootstrapped from a distribution
-# mirror with mmdebstrap, for sites without a registry
+# cmd_base_image [if-possible]: the profile's image bootstrapped from a
+# distribution mirror with mmdebstrap, for sites without a registry; with
+# if-possible (make images), a profile that cannot be bootstrapped is left
+# to docker's registry
 cmd_base_image() {
 	local tar
+	if [ -z "$vdist_bootstrap_suite" ] && [ "${1:-}" = if-possible ]; then
+		say "profile $vdist_profile has no bootstrap_suite: docker pulls $vdist_docker_image from its registry"
+		return 0
+	fi
 	[ -n "$vdist_bootstrap_suite" ] || die "profile $vdist_profile has no bootstrap_suite: only Debian and Ubuntu profiles can be bootstrapped"
 	if "${docker[@]}" image inspect "$vdist_docker_image" >/dev/null 2>&1 && [ -z "${VDIST_FORCE:-}" ]; then
 		say "image $vdist_docker_image exists (FORCE=1 makes it again)"
@@ -259,7 +280,7 @@ cmd_package() {
 	if ! "${docker[@]}" run --rm "${run_flags[@]}" "${wheel_flags[@]}" \
 		-v "$src:/src:ro" -v "$PWD/$rel:/vdist:ro" -v "$PWD/$rel/out:/out" \
 		-e VDIST_VERSION="$version" -e VDIST_ITERATION="$iteration" -e VDIST_MAINTAINER="$maintainer" \
-		-e VDIST_UID="$(id -u)" -e VDIST_GID="$(id -g)" -e VDIST_FPM="${VDIST_FPM:-fpm}" \
+		-e VDIST_UID="$(id -u)" -e VDIST_GID="$(id -g)" -e VDIST_FPM="${VDIST_FPM:-fpm}" -e VDIST_OFFLINE="$vdist_offline" \
 		"$vdist_image_tag" bash /vdist/build.sh 2>&1 | tee "$log" | tag; then
 		die "build failed; full log: $log"
 	fi
@@ -308,5 +329,6 @@ wheels) cmd_wheels ;;
 release) cmd_release ;;
 run) shift; cmd_run "$@" ;;
 base-image) cmd_base_image ;;
-*) die "usage: host.sh source|inputs|image|package|check|wheels|release|run|base-image" ;;
+base-image-if-possible) cmd_base_image if-possible ;;
+*) die "usage: host.sh source|inputs|image|package|check|wheels|release|run|base-image|base-image-if-possible" ;;
 esac

@@ -20,6 +20,7 @@ vdist_scripts=${VDIST_SCRIPTS:-/vdist/scripts}
 # overrides into VDIST_*) and the paths of this build
 vdist_setup() {
 	version=${VDIST_VERSION:-$vdist_version}
+	vdist_offline=${VDIST_OFFLINE:-$vdist_offline}
 	iteration=${VDIST_ITERATION:-$vdist_iteration}
 	maintainer=${VDIST_MAINTAINER:-$vdist_maintainer}
 	venv=$vdist_install_root/$vdist_app
