@@ -83,10 +83,6 @@ static void
 fill_build(struct tpl_dict *d, const struct build *b, const struct profile *p)
 {
 	static const char *const srckinds[] = {"directory", "git", "git_directory"};
-	static const char *const scriptvars[CONFIG_NSCRIPTS] = {
-		"BEFORE_INSTALL", "AFTER_INSTALL", "BEFORE_REMOVE",
-		"AFTER_REMOVE", "BEFORE_UPGRADE", "AFTER_UPGRADE",
-	};
 	struct strlist bdeps = {0}, rdeps = {0};
 
 	tpl_set(d, "NAME", b->name);
@@ -168,8 +164,18 @@ fill_build(struct tpl_dict *d, const struct build *b, const struct profile *p)
 	tpl_set_raw(d, "OFFLINE", b->offline ? "true" : "false");
 	tpl_set(d, "BOOTSTRAP_SUITE", p->bootstrap_suite);
 	tpl_set(d, "BOOTSTRAP_MIRROR", p->bootstrap_mirror);
-	for (int i = 0; i < CONFIG_NSCRIPTS; i++)
-		set_opt(d, scriptvars[i], b->scripts[i] ? b->scripts[i] : "");
+	/* each script as its key in capitals; the keys themselves as a list */
+	tpl_declare(d, "SCRIPT_KEYS");
+	tpl_declare(d, "KEY");
+	for (int i = 0; i < CONFIG_NSCRIPTS; i++) {
+		char *var = xstrdup(config_script_keys[i]);
+		for (char *c = var; *c; c++)
+			if (*c >= 'a' && *c <= 'z')
+				*c = (char)(*c - 'a' + 'A');
+		set_opt(d, var, b->scripts[i] ? b->scripts[i] : "");
+		free(var);
+		tpl_set_raw(tpl_add_section(d, "SCRIPT_KEYS"), "KEY", config_script_keys[i]);
+	}
 }
 
 /* expand template name (looked up in the project's folder, then the

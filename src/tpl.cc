@@ -186,7 +186,8 @@ template <class F> std::string capture_stderr(F f)
 }
 
 // locate and report a template ctemplate refused to load
-void report_load_error(struct diags *d, const char *path, const std::string &text, const std::string &log)
+void report_load_error(struct diags *d, const char *path, const std::string &text, const std::vector<marker> &ms,
+                       const std::string &log)
 {
 	// ctemplate says "ERROR: Template PATH: ERROR: MESSAGE"; keep MESSAGE
 	std::string msg = log;
@@ -200,7 +201,6 @@ void report_load_error(struct diags *d, const char *path, const std::string &tex
 			c = ' ';
 	if (msg.empty())
 		msg = "ctemplate could not load this template";
-	std::vector<marker> ms = scan(text);
 	// an unknown modifier: find the marker that names it
 	size_t q = msg.find("Unknown modifier for variable ");
 	if (q != std::string::npos) {
@@ -348,8 +348,9 @@ tpl_expand(const char *path, struct tpl_dict *d, char **out, struct diags *diags
 		~failed_mark() { if (d->errors > n) failed_templates.insert(path); }
 	} mark{path, diags, nerr};
 
+	const std::vector<marker> markers = scan(text);
 	// a marker without its closing braces
-	for (const marker &m : scan(text))
+	for (const marker &m : markers)
 		if (text.find("}}", m.off) == std::string::npos) {
 			add_err(diags, path, text, m.off, "template syntax: \"{{\" without a closing \"}}\"");
 			return -1;
@@ -358,7 +359,7 @@ tpl_expand(const char *path, struct tpl_dict *d, char **out, struct diags *diags
 	// ctemplate ignores x- modifiers it does not know: refuse them here;
 	// and a value without a modifier must be one vdist-gen checked
 	int bad = 0;
-	for (const marker &m : scan(text)) {
+	for (const marker &m : markers) {
 		if (m.body.empty() || strchr("#/>!%^", m.body[0]))
 			continue;
 		size_t c = m.body.find(':');
@@ -393,7 +394,7 @@ tpl_expand(const char *path, struct tpl_dict *d, char **out, struct diags *diags
 	Template *t = nullptr;
 	std::string log = capture_stderr([&] { t = Template::GetTemplate(path, ctemplate::DO_NOT_STRIP); });
 	if (!t) {
-		report_load_error(diags, path, text, log);
+		report_load_error(diags, path, text, markers, log);
 		return -1;
 	}
 
@@ -409,7 +410,7 @@ tpl_expand(const char *path, struct tpl_dict *d, char **out, struct diags *diags
 		if (d->root->names.count(name))
 			continue;
 		size_t at = 0;
-		for (const marker &m : scan(text))
+		for (const marker &m : markers)
 			if (marker_name(m.body) == name) {
 				at = m.off;
 				break;

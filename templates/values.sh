@@ -37,7 +37,9 @@ vdist_working_dir={{WORKING_DIR:x-sh}}
 vdist_offline={{OFFLINE:x-sh}}
 vdist_bootstrap_suite={{BOOTSTRAP_SUITE:x-sh}}
 vdist_bootstrap_mirror={{BOOTSTRAP_MIRROR:x-sh}}
-# package scripts, as paths relative to the project folder ('' when unset)
+# the six package script keys, and each script as a path relative to the
+# project folder ('' when unset)
+vdist_script_keys=({{#SCRIPT_KEYS}}{{KEY}} {{/SCRIPT_KEYS}})
 vdist_before_install={{BEFORE_INSTALL:x-sh}}
 vdist_after_install={{AFTER_INSTALL:x-sh}}
 vdist_before_remove={{BEFORE_REMOVE:x-sh}}

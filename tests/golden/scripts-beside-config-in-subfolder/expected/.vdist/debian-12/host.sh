@@ -101,7 +101,7 @@ cmd_inputs() {
 		# scripts vdist-gen writes again
 		(cd "$src" && find . \( -path ./.git -o -path ./.vdist -o -path "./$dist" "${own_prune[@]}" \) -prune -o ! -type d -printf '%p %s %T@ %m\n' | LC_ALL=C sort)
 		[ "$vdist_source_kind" = directory ] || git -C "$src" rev-parse HEAD
-		for key in before_install after_install before_remove after_remove before_upgrade after_upgrade; do
+		for key in "${vdist_script_keys[@]}"; do
 			path=vdist_$key
 			[ -z "${!path}" ] || printf '%s %s\n' "$key" "$(sha256sum <"$vdist_project/${!path}")"
 		done
@@ -220,16 +220,21 @@ cmd_release() {
 	say "release image: $name and ${name%:*}:latest"
 }
 
+# each_word FLAG WORDS: append FLAG WORD to the array flags for each
+# space-separated word
+each_word() {
+	local w words
+	read -r -a words <<<"$2"
+	for w in "${words[@]}"; do flags+=("$1" "$w"); done
+}
+
 # cmd_run ARGS...: the release image with PORTS, VOLUMES and ENV_VARS as
 # -p, -v and -e, running ARGS (words of CMD) in its venv
 cmd_run() {
-	local flags=() w
-	read -r -a words <<<"${VDIST_PORTS:-}"
-	for w in "${words[@]}"; do flags+=(-p "$w"); done
-	read -r -a words <<<"${VDIST_VOLUMES:-}"
-	for w in "${words[@]}"; do flags+=(-v "$w"); done
-	read -r -a words <<<"${VDIST_ENV_VARS:-}"
-	for w in "${words[@]}"; do flags+=(-e "$w"); done
+	local flags=()
+	each_word -p "${VDIST_PORTS:-}"
+	each_word -v "${VDIST_VOLUMES:-}"
+	each_word -e "${VDIST_ENV_VARS:-}"
 	[ ! -t 0 ] || flags+=(-it)
 	exec "${docker[@]}" run --rm "${run_flags[@]}" "${flags[@]}" "$(image_name)" "$@"
 }
@@ -270,7 +275,7 @@ cmd_package() {
 	mkdir -p "$logdir" "$dist" "$rel/out"
 	rm -rf "$rel/scripts" "$rel/out"/* "$rel/out"/.[!.]*
 	mkdir -p "$rel/scripts"
-	for key in before_install after_install before_remove after_remove before_upgrade after_upgrade; do
+	for key in "${vdist_script_keys[@]}"; do
 		path=vdist_$key
 		[ -z "${!path}" ] || cp "$vdist_project/${!path}" "$rel/scripts/$key"
 	done

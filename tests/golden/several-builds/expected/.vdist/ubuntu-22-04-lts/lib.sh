@@ -373,7 +373,7 @@ vdist_fpm_args_for() {
 			fpm_argv+=(-d "$(printf '%s' "$dep" | sed -E 's/ *\((<<|<=|>=|>>|=|<|>) *([^)]*)\)/ \1 \2/g')")
 		fi
 	done
-	for key in before_install after_install before_remove after_remove before_upgrade after_upgrade; do
+	for key in "${vdist_script_keys[@]}"; do
 		[ ! -f "$vdist_scripts/$key" ] || fpm_argv+=("--${key//_/-}" "$vdist_scripts/$key")
 	done
 	if [ "$type" = rpm ]; then

@@ -37,7 +37,9 @@ vdist_working_dir=''
 vdist_offline='false'
 vdist_bootstrap_suite=''
 vdist_bootstrap_mirror=''
-# package scripts, as paths relative to the project folder ('' when unset)
+# the six package script keys, and each script as a path relative to the
+# project folder ('' when unset)
+vdist_script_keys=(before_install after_install before_remove after_remove before_upgrade after_upgrade )
 vdist_before_install=''
 vdist_after_install=''
 vdist_before_remove=''
