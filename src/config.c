@@ -153,15 +153,12 @@ config_diag(const struct config *c, struct diags *d, enum diaglevel lv, size_t o
             const char *fmt, ...)
 {
 	va_list ap;
-	int line = 0, col = 0;
 	char *msg;
 
-	if (off != UNSET)
-		diag_linecol(c->text, c->len, off, &line, &col);
 	va_start(ap, fmt);
 	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	diag_add(d, lv, c->file, line, col, "%s", msg);
+	diag_at(d, lv, c->file, c->text, c->len, off, "%s", msg);
 	free(msg);
 }
 
@@ -203,51 +200,6 @@ strlist_free(struct strlist *l)
 	free(l->v);
 	l->v = NULL;
 	l->n = 0;
-}
-
-/* edit distance of a and b, capped for speed */
-static size_t
-distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	if (la > 64 || lb > 64)
-		return SIZE_MAX;
-	size_t row[65];
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j];
-			size_t best = diag + (a[i - 1] != b[j - 1]);
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[lb];
-}
-
-const char *
-config_suggest(const char *s, const char *const *names, size_t n)
-{
-	const char *best = NULL;
-	size_t bestd = SIZE_MAX, len = strlen(s);
-	for (size_t i = 0; i < n; i++) {
-		size_t dd = distance(s, names[i]);
-		if (dd < bestd) {
-			bestd = dd;
-			best = names[i];
-		}
-	}
-	/* close enough: at most a third of the word changed, and at most 3 edits */
-	if (best && bestd <= 3 && bestd * 3 <= (len > 3 ? len : 3))
-		return best;
-	return NULL;
 }
 
 /* 1 if every byte of s is in the set of allowed bytes ok (plus alnum) */
@@ -380,12 +332,9 @@ unknown_key(struct loader *L, const char *name, size_t off, int top, const char 
 	if (top)
 		for (size_t i = 0; i < sizeof toponly / sizeof *toponly; i++)
 			names[n++] = toponly[i];
-	const char *s = config_suggest(name, names, n);
-	if (s)
-		config_diag(L->c, L->d, DIAG_ERROR, off, "unknown key \"%s\" in %s; did you mean \"%s\"?", name, where, s);
-	else
-		config_diag(L->c, L->d, DIAG_ERROR, off, "unknown key \"%s\" in %s (vdist-gen --help-config lists the keys)",
-		            name, where);
+	char *hint = diag_did_you_mean(name, names, n, " (vdist-gen --help-config lists the keys)");
+	config_diag(L->c, L->d, DIAG_ERROR, off, "unknown key \"%s\" in %s%s", name, where, hint);
+	free(hint);
 }
 
 /* report duplicate member names of obj; -1 if there was one */
@@ -446,10 +395,9 @@ read_source(struct loader *L, const struct json *v, struct build *b)
 		for (k = 0; k < 4 && strcmp(v->keys[i], names[k]); k++)
 			;
 		if (k == 4) {
-			const char *s = config_suggest(v->keys[i], names, 4);
-			config_diag(L->c, L->d, DIAG_ERROR, v->keyoffs[i], "unknown key \"%s\" in source%s%s%s",
-			            v->keys[i], s ? "; did you mean \"" : ": use directory, git, git_directory or branch",
-			            s ? s : "", s ? "\"?" : "");
+			char *hint = diag_did_you_mean(v->keys[i], names, 4, ": use directory, git, git_directory or branch");
+			config_diag(L->c, L->d, DIAG_ERROR, v->keyoffs[i], "unknown key \"%s\" in source%s", v->keys[i], hint);
+			free(hint);
 			return -1;
 		}
 		if (m->type != JSON_STRING)

@@ -103,8 +103,6 @@ void config_free(struct config *c);
 void config_print_keys(FILE *f);
 /* the name of a key */
 const char *config_key_name(enum configkey k);
-/* the known key closest to s, for "did you mean"; NULL if none is close */
-const char *config_suggest(const char *s, const char *const *names, size_t n);
 /* 1 if l holds s */
 int strlist_has(const struct strlist *l, const char *s);
 /* append s to l unless it is already there */

@@ -2,7 +2,9 @@
 #include "diag.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "util.h"
 
@@ -13,11 +15,9 @@ static const char *const levelname[] = {
 };
 
 void
-diag_add(struct diags *d, enum diaglevel level, const char *file, int line, int col,
-         const char *fmt, ...)
+diag_vadd(struct diags *d, enum diaglevel level, const char *file, int line, int col,
+          const char *fmt, va_list ap)
 {
-	va_list ap;
-
 	if (d->n == d->cap) {
 		d->cap = d->cap ? d->cap * 2 : 8;
 		d->v = xreallocarray(d->v, d->cap, sizeof *d->v);
@@ -27,13 +27,88 @@ diag_add(struct diags *d, enum diaglevel level, const char *file, int line, int 
 	g->file = xstrdup(file);
 	g->line = line;
 	g->col = col;
-	va_start(ap, fmt);
 	g->msg = xvasprintf(fmt, ap);
-	va_end(ap);
 	if (level == DIAG_ERROR)
 		d->errors++;
 	else if (level == DIAG_WARNING)
 		d->warnings++;
+}
+
+void
+diag_add(struct diags *d, enum diaglevel level, const char *file, int line, int col,
+         const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_vadd(d, level, file, line, col, fmt, ap);
+	va_end(ap);
+}
+
+void
+diag_at(struct diags *d, enum diaglevel level, const char *file, const char *text, size_t len,
+        size_t off, const char *fmt, ...)
+{
+	va_list ap;
+	int line = 0, col = 0;
+
+	if (off != (size_t)-1 && text)
+		diag_linecol(text, len, off, &line, &col);
+	va_start(ap, fmt);
+	diag_vadd(d, level, file, line, col, fmt, ap);
+	va_end(ap);
+}
+
+/* edit distance of a and b, capped for speed */
+static size_t
+distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 64 || lb > 64)
+		return SIZE_MAX;
+	size_t row[65];
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t best = diag + (a[i - 1] != b[j - 1]);
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+const char *
+diag_suggest(const char *s, const char *const *names, size_t n)
+{
+	const char *best = NULL;
+	size_t bestd = SIZE_MAX, len = strlen(s);
+	for (size_t i = 0; i < n; i++) {
+		size_t dd = distance(s, names[i]);
+		if (dd < bestd) {
+			bestd = dd;
+			best = names[i];
+		}
+	}
+	/* close enough: at most a third of the word changed, and at most 3 edits */
+	if (best && bestd <= 3 && bestd * 3 <= (len > 3 ? len : 3))
+		return best;
+	return NULL;
+}
+
+char *
+diag_did_you_mean(const char *s, const char *const *names, size_t n, const char *otherwise)
+{
+	const char *best = diag_suggest(s, names, n);
+	return best ? xasprintf("; did you mean \"%s\"?", best) : xstrdup(otherwise);
 }
 
 void

@@ -10,6 +10,8 @@
 extern "C" {
 #endif
 
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 
 /* exit statuses of every vdist program */
@@ -46,6 +48,19 @@ struct diags {
 /* add a message; file may be NULL, line/col 0 when unknown */
 void diag_add(struct diags *d, enum diaglevel level, const char *file, int line, int col,
               const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* diag_add with a va_list */
+void diag_vadd(struct diags *d, enum diaglevel level, const char *file, int line, int col,
+               const char *fmt, va_list ap);
+/* add a message located at byte offset off of text (the contents of
+ * file); off (size_t)-1 means no position */
+void diag_at(struct diags *d, enum diaglevel level, const char *file, const char *text,
+             size_t len, size_t off, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+/* the name in names[0..n) closest to s, for "did you mean"; NULL when
+ * none is close (at most 3 edits and a third of the word) */
+const char *diag_suggest(const char *s, const char *const *names, size_t n);
+/* "; did you mean \"NAME\"?" for the name closest to s, or otherwise
+ * (which may be ""); the caller frees it */
+char *diag_did_you_mean(const char *s, const char *const *names, size_t n, const char *otherwise);
 /* print every message to f, one per line, prefixed with prog when no file */
 void diag_print(const struct diags *d, const char *prog, FILE *f);
 /* release every message */

@@ -239,10 +239,11 @@ emit_plan(const struct config *c, const struct profiles *ps, const struct emit_o
 		const struct profile *p = profiles_find(ps, b->profile);
 		if (!p) {
 			const char **ids = profiles_ids(ps);
-			const char *s = config_suggest(b->profile, ids, ps->n);
+			char *hint = diag_did_you_mean(b->profile, ids, ps->n, "");
 			config_diag(c, d, DIAG_ERROR, b->off[K_PROFILE],
-			            "unknown profile \"%s\"%s%s%s (vdist-gen --list-profiles shows them; add your own in %s/build_machines.json)",
-			            b->profile, s ? "; did you mean \"" : "", s ? s : "", s ? "\"?" : "", ps->user_dir);
+			            "unknown profile \"%s\"%s (vdist-gen --list-profiles shows them; add your own in %s/build_machines.json)",
+			            b->profile, hint, ps->user_dir);
+			free(hint);
 			free(ids);
 			bad = 1;
 			continue;

@@ -35,9 +35,7 @@ json_type_name(enum json_type t)
 static int
 fail_at(struct parser *p, size_t off, const char *msg)
 {
-	int line, col;
-	diag_linecol(p->text, p->len, off, &line, &col);
-	diag_add(p->d, DIAG_ERROR, p->file, line, col, "%s", msg);
+	diag_at(p->d, DIAG_ERROR, p->file, p->text, p->len, off, "%s", msg);
 	return -1;
 }
 

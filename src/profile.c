@@ -44,9 +44,9 @@ static void
 perr(struct diags *d, const char *file, const char *text, size_t len, size_t off, const char *fmt,
      const char *a, const char *b)
 {
-	int line, col;
-	diag_linecol(text, len, off, &line, &col);
-	diag_add(d, DIAG_ERROR, file, line, col, fmt, a, b);
+	char *msg = xasprintf(fmt, a, b);
+	diag_at(d, DIAG_ERROR, file, text, len, off, "%s", msg);
+	free(msg);
 }
 
 /* release the strings of one profile */
@@ -97,14 +97,10 @@ read_profile(const char *file, const char *text, size_t len, const char *id, siz
 			const char *names[NPFIELDS];
 			for (size_t j = 0; j < NPFIELDS; j++)
 				names[j] = pfields[j].name;
-			const char *s = config_suggest(o->keys[i], names, NPFIELDS);
-			int line, col;
-			diag_linecol(text, len, o->keyoffs[i], &line, &col);
-			if (s)
-				diag_add(d, DIAG_ERROR, file, line, col, "unknown key \"%s\" in profile \"%s\"; did you mean \"%s\"?",
-				         o->keys[i], id, s);
-			else
-				diag_add(d, DIAG_ERROR, file, line, col, "unknown key \"%s\" in profile \"%s\"", o->keys[i], id);
+			char *hint = diag_did_you_mean(o->keys[i], names, NPFIELDS, "");
+			diag_at(d, DIAG_ERROR, file, text, len, o->keyoffs[i], "unknown key \"%s\" in profile \"%s\"%s",
+			        o->keys[i], id, hint);
+			free(hint);
 			bad = 1;
 			continue;
 		}

@@ -174,9 +174,9 @@ test_config(void)
 		TAP_OK(c == NULL, "config error %zu gives no config", i + 1);
 		free(err);
 	}
-	TAP_STREQ(config_suggest("runtime_dep", (const char *[]){"build_deps", "runtime_deps"}, 2), "runtime_deps",
+	TAP_STREQ(diag_suggest("runtime_dep", (const char *[]){"build_deps", "runtime_deps"}, 2), "runtime_deps",
 	          "suggestion for a near miss");
-	TAP_OK(config_suggest("zzzzzz", (const char *[]){"build_deps", "runtime_deps"}, 2) == NULL,
+	TAP_OK(diag_suggest("zzzzzz", (const char *[]){"build_deps", "runtime_deps"}, 2) == NULL,
 	       "no suggestion for a far miss");
 }
 
