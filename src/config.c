@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <limits.h>
+#include <regex.h>
 #include <stdint.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -202,6 +203,18 @@ strlist_free(struct strlist *l)
 	l->n = 0;
 }
 
+/* 1 if s matches the extended regular expression re (a constant of config.h) */
+static int
+matches(const char *re, const char *s)
+{
+	regex_t rx;
+	if (regcomp(&rx, re, REG_EXTENDED | REG_NOSUB) != 0)
+		return 0;
+	int ok = regexec(&rx, s, 0, NULL, 0) == 0;
+	regfree(&rx);
+	return ok;
+}
+
 /* 1 if every byte of s is in the set of allowed bytes ok (plus alnum) */
 static int
 only(const char *s, const char *ok)
@@ -239,13 +252,12 @@ check_value(struct loader *L, const struct keydef *k, const char *v, size_t off)
 			why = "must start with a letter or digit and hold only letters, digits and . _ + -";
 		break;
 	case C_VERSION:
-		if (!isdig(*v) || !only(v, ".+~"))
-			why = "must start with a digit and hold only letters, digits and . + ~ "
-			      "(the iteration goes in \"iteration\")";
+		if (!matches(CONFIG_VERSION_RE, v))
+			why = CONFIG_VERSION_RULE " (the iteration goes in \"iteration\")";
 		break;
 	case C_ITERATION:
-		if (!*v || !only(v, ".+~"))
-			why = "must hold only letters, digits and . + ~";
+		if (!matches(CONFIG_ITERATION_RE, v))
+			why = CONFIG_ITERATION_RULE;
 		break;
 	case C_PKGNAMES:
 		if (!only((char[]){*v, 0}, "") || !only(v, "._+-:~="))
@@ -599,11 +611,6 @@ build_clear(struct build *b)
 static void
 finish_build(struct build *b)
 {
-	if (!b->python_basedir[0]) {
-		free(b->python_basedir);
-		b->python_basedir = b->compile_python ? xasprintf("%s/%s/python", b->install_root, b->app)
-		                                      : xstrdup("/usr");
-	}
 	if (!b->python_url[0]) {
 		free(b->python_url);
 		b->python_url = xasprintf("https://www.python.org/ftp/python/%s/Python-%s.tgz",

@@ -39,6 +39,14 @@ enum configkey {
 	CONFIG_NKEYS
 };
 
+/* the form of a version and of an iteration: an extended regular
+ * expression (config checks vdist.json's values with it, and the
+ * generated shell make's VERSION and ITERATION) and its meaning */
+#define CONFIG_VERSION_RE "^[0-9][A-Za-z0-9.+~]*$"
+#define CONFIG_VERSION_RULE "must start with a digit and hold only letters, digits and . + ~"
+#define CONFIG_ITERATION_RE "^[A-Za-z0-9.+~]+$"
+#define CONFIG_ITERATION_RULE "must hold only letters, digits and . + ~"
+
 /* the six package scripts, in the order of the keys above */
 #define CONFIG_NSCRIPTS 6
 
@@ -66,7 +74,7 @@ struct build {
 	char *install_root;         /* package_install_root: the venv is install_root/app */
 	int compile_python;         /* 1: ship a compiled CPython; 0: use python_basedir's */
 	char *python_version;       /* CPython version to compile */
-	char *python_basedir;       /* prefix of the interpreter (system or compiled) */
+	char *python_basedir;       /* prefix of the interpreter as set, "" for the default (resolve) */
 	char *python_url;           /* CPython source tarball URL */
 	char *python_sha256;        /* its checksum, or "" */
 	struct strlist python_configure_flags; /* extra ./configure flags */

@@ -1,4 +1,4 @@
-/* emit: dictionaries from builds and profiles, expanded into files */
+/* emit: the runtime copied, and each build's values expanded into its files */
 #include "emit.h"
 
 #include <errno.h>
@@ -6,41 +6,29 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "dict.h"
 #include "ids.h"
+#include "resolve.h"
 #include "tpl.h"
 #include "util.h"
 
-/* templates every build gets besides its profile's build script */
-static const char *const build_templates[] = {"values.sh", "lib.sh", "host.sh", "release.Dockerfile", "entrypoint.sh"};
+/* the runtime: copied verbatim, once per project, into .vdist/runtime/
+ * (a file of the same name in the project's templates folder replaces
+ * the built-in one), with its mode */
+static const struct {
+	const char *name;
+	int mode;
+} runtime_files[] = {
+	{"host.sh", 0755}, {"lib.sh", 0644}, {"bootstrap.sh", 0644},
+	{"entrypoint.sh", 0755}, {"rules.mk", 0644},
+};
 
-/* add a planned file, taking data */
+/* add a planned file, taking path and data */
 static void
-plan(struct outfiles *f, char *path, char *data, int mode, int touch)
+plan(struct outfiles *f, char *path, char *data, size_t len, int mode, int touch)
 {
 	f->v = xreallocarray(f->v, f->n + 1, sizeof *f->v);
-	f->v[f->n++] = (struct outfile){path, data, strlen(data), mode, touch};
-}
-
-/* set section name to one item per string, each with value name item */
-static void
-set_list(struct tpl_dict *d, const char *section, const char *item, const struct strlist *l)
-{
-	tpl_declare(d, section);
-	tpl_declare(d, item);
-	for (size_t i = 0; i < l->n; i++)
-		tpl_set(tpl_add_section(d, section), item, l->v[i]);
-}
-
-/* set value name, and show section IF_name when the value is not empty */
-static void
-set_opt(struct tpl_dict *d, const char *name, const char *value)
-{
-	char *sec = xasprintf("IF_%s", name);
-	tpl_set(d, name, value);
-	tpl_declare(d, sec);
-	if (value && *value)
-		tpl_show_section(d, sec);
-	free(sec);
+	f->v[f->n++] = (struct outfile){path, data, len, mode, touch};
 }
 
 /* path (relative to the project folder, or absolute) as seen from the
@@ -53,138 +41,29 @@ from_outdir(const struct emit_opts *o, const char *path)
 	return util_path_join(o->project_rel, path);
 }
 
-/* the values every template sees: about vdist-gen itself */
-static void
-fill_common(struct tpl_dict *d, const struct emit_opts *o)
-{
-	tpl_set_raw(d, "VDIST_VERSION", VDIST_VERSION);
-	tpl_set(d, "CONFIG_FILE", o->config_path);
-	tpl_set(d, "PROJECT_DIR", o->project_rel);
-	tpl_set(d, "VDIST_GEN", o->gen_path);
-	tpl_declare(d, "OWN_FILES");
-	tpl_declare(d, "FILE");
-	tpl_set(tpl_add_section(d, "OWN_FILES"), "FILE", o->config_path);
-	char *upf = util_path_join(o->user_templates, "build_machines.json");
-	if (util_is_file(upf))
-		tpl_set(tpl_add_section(d, "OWN_FILES"), "FILE", upf);
-	free(upf);
-	tpl_set(tpl_add_section(d, "OWN_FILES"), "FILE", "vdist.mk");
-	char *ut = from_outdir(o, o->user_templates);
-	tpl_set(d, "USER_TEMPLATES", ut);
-	free(ut);
-	tpl_declare(d, "REGEN_ARGS");
-	tpl_declare(d, "ARG");
-	for (const char *const *a = o->regen_args; *a; a++)
-		tpl_set(tpl_add_section(d, "REGEN_ARGS"), "ARG", *a);
-}
-
-/* the values of one build and its profile */
-static void
-fill_build(struct tpl_dict *d, const struct build *b, const struct profile *p)
-{
-	static const char *const srckinds[] = {"directory", "git", "git_directory"};
-	struct strlist bdeps = {0}, rdeps = {0};
-
-	tpl_set(d, "NAME", b->name);
-	tpl_set_raw(d, "ID", b->id);
-	tpl_set_raw(d, "APP", b->app);
-	tpl_set_raw(d, "VERSION", b->version);
-	tpl_set_raw(d, "ITERATION", b->iteration);
-	tpl_set(d, "MAINTAINER", b->maintainer);
-	set_opt(d, "DESCRIPTION", b->description);
-	set_opt(d, "LICENSE", b->license);
-	set_opt(d, "URL", b->url);
-	tpl_set(d, "SOURCE_KIND", srckinds[b->srckind]);
-	tpl_set(d, "SOURCE", b->source);
-	set_opt(d, "BRANCH", b->branch);
-	tpl_set_raw(d, "PROFILE", p->id);
-	tpl_set_raw(d, "DOCKER_IMAGE", p->docker_image);
-	tpl_set_raw(d, "PACKAGE_TYPE", p->package_type);
-	tpl_set_raw(d, "PACKAGER", b->packager[0] ? b->packager : p->packager);
-	/* the profile's own shell command: code by design, one line (checked) */
-	tpl_set_raw(d, "PKG_INSTALL", p->pkg_install);
-	tpl_declare(d, "IF_PKG_INSTALL");
-	if (p->pkg_install[0])
-		tpl_show_section(d, "IF_PKG_INSTALL");
-	tpl_declare(d, "IF_NO_PKG_INSTALL");
-	if (!p->pkg_install[0])
-		tpl_show_section(d, "IF_NO_PKG_INSTALL");
-
-	/* profile deps first, then the python mode's, then the build's own */
-	const struct strlist *mb = b->compile_python ? &p->compile_build_deps : &p->system_build_deps;
-	const struct strlist *mr = b->compile_python ? &p->compile_runtime_deps : &p->system_runtime_deps;
-	strlist_add_all_unique(&bdeps, &p->build_deps);
-	strlist_add_all_unique(&bdeps, mb);
-	strlist_add_all_unique(&bdeps, &b->build_deps);
-	strlist_add_all_unique(&rdeps, &p->runtime_deps);
-	strlist_add_all_unique(&rdeps, mr);
-	strlist_add_all_unique(&rdeps, &b->runtime_deps);
-	set_list(d, "BUILD_DEPS", "DEP", &bdeps);
-	tpl_declare(d, "IF_BUILD_DEPS");
-	if (bdeps.n)
-		tpl_show_section(d, "IF_BUILD_DEPS");
-	/* the profile's share of the build deps, and the build's own on top:
-	 * the Dockerfile installs them in two layers, so images of builds on
-	 * one profile share the first (and the compiled CPython after it) */
-	struct strlist base = {0}, extra = {0};
-	for (size_t i = 0; i < bdeps.n; i++) {
-		int own = !strlist_has(&p->build_deps, bdeps.v[i]) && !strlist_has(mb, bdeps.v[i]);
-		strlist_add(own ? &extra : &base, bdeps.v[i]);
-	}
-	set_list(d, "PROFILE_BUILD_DEPS", "DEP", &base);
-	set_list(d, "OWN_BUILD_DEPS", "DEP", &extra);
-	tpl_declare(d, "IF_PROFILE_BUILD_DEPS");
-	tpl_declare(d, "IF_OWN_BUILD_DEPS");
-	if (base.n)
-		tpl_show_section(d, "IF_PROFILE_BUILD_DEPS");
-	if (extra.n)
-		tpl_show_section(d, "IF_OWN_BUILD_DEPS");
-	strlist_free(&base);
-	strlist_free(&extra);
-	set_list(d, "RUNTIME_DEPS", "DEP", &rdeps);
-	strlist_free(&bdeps);
-	strlist_free(&rdeps);
-
-	set_opt(d, "CUSTOM_FILENAME", b->custom_filename);
-	set_list(d, "FPM_ARGS", "ARG", &b->fpm_args);
-	set_list(d, "PIP_ARGS", "ARG", &b->pip_args);
-	tpl_set_raw(d, "INSTALL_ROOT", b->install_root);
-	tpl_set_raw(d, "COMPILE_PYTHON", b->compile_python ? "true" : "false");
-	tpl_declare(d, "IF_COMPILE_PYTHON");
-	tpl_declare(d, "IF_SYSTEM_PYTHON");
-	tpl_show_section(d, b->compile_python ? "IF_COMPILE_PYTHON" : "IF_SYSTEM_PYTHON");
-	tpl_set_raw(d, "PYTHON_VERSION", b->python_version);
-	tpl_set(d, "PYTHON_BASEDIR", b->python_basedir);
-	tpl_set(d, "PYTHON_URL", b->python_url);
-	set_opt(d, "PYTHON_SHA256", b->python_sha256);
-	set_list(d, "PYTHON_CONFIGURE_FLAGS", "FLAG", &b->python_configure_flags);
-	tpl_set(d, "REQUIREMENTS_PATH", b->requirements_path);
-	tpl_set(d, "REQUIREMENTS_EXPLICIT", b->requirements_explicit ? "true" : "false");
-	tpl_set(d, "WORKING_DIR", b->working_dir);
-	tpl_set_raw(d, "OFFLINE", b->offline ? "true" : "false");
-	tpl_set(d, "BOOTSTRAP_SUITE", p->bootstrap_suite);
-	tpl_set(d, "BOOTSTRAP_MIRROR", p->bootstrap_mirror);
-	/* each script as its key in capitals; the keys themselves as a list */
-	tpl_declare(d, "SCRIPT_KEYS");
-	tpl_declare(d, "KEY");
-	for (int i = 0; i < CONFIG_NSCRIPTS; i++) {
-		char *var = xstrdup(config_script_keys[i]);
-		for (char *c = var; *c; c++)
-			if (*c >= 'a' && *c <= 'z')
-				*c = (char)(*c - 'a' + 'A');
-		set_opt(d, var, b->scripts[i] ? b->scripts[i] : "");
-		free(var);
-		tpl_set_raw(tpl_add_section(d, "SCRIPT_KEYS"), "KEY", config_script_keys[i]);
-	}
-}
-
-/* expand template name (looked up in the project's folder, then the
- * built-in one) with d; NULL after an error */
+/* where file name comes from: the project's templates folder, else the
+ * built-in templates, else the built-in make files; NULL if nowhere */
 static char *
-expand(const struct profiles *p, const char *name, struct tpl_dict *d, struct diags *diags,
-       const char *wanted_by, int line, int col, struct strlist *used)
+find_file(const struct profiles *p, const struct emit_opts *o, const char *name)
 {
 	char *path = profiles_template_path(p, name);
+	if (!path) {
+		path = util_path_join(o->builtin_mk, name);
+		if (!util_is_file(path)) {
+			free(path);
+			path = NULL;
+		}
+	}
+	return path;
+}
+
+/* expand template name with d; NULL after an error (added to diags,
+ * located at wanted_by:line:col when the template is missing) */
+static char *
+expand(const struct profiles *p, const struct emit_opts *o, const char *name, struct tpl_dict *d,
+       struct diags *diags, const char *wanted_by, int line, int col, struct strlist *used)
+{
+	char *path = find_file(p, o, name);
 	char *out = NULL;
 	if (!path) {
 		diag_add(diags, DIAG_ERROR, wanted_by, line, col,
@@ -196,6 +75,169 @@ expand(const struct profiles *p, const char *name, struct tpl_dict *d, struct di
 		strlist_add_unique(used, path);
 	free(path);
 	return out;
+}
+
+/* the values of one resolved build, as the dictionary table reads them */
+static void
+build_values(struct dict_build *v, const struct resolved *r)
+{
+	static const char *const srckinds[] = {"directory", "git", "git_directory"};
+	const struct build *b = r->b;
+	const struct profile *p = r->p;
+
+	*v = (struct dict_build){
+		.name = b->name, .id = b->id, .app = b->app, .version = b->version,
+		.iteration = b->iteration, .maintainer = b->maintainer, .description = b->description,
+		.license = b->license, .url = b->url, .source_kind = srckinds[b->srckind],
+		.source = b->source, .branch = b->branch, .profile = p->id, .docker_image = p->docker_image,
+		.image_tag = NULL, .package_type = p->package_type, .packager = r->packager,
+		.package_name = r->package_name, .file_format = r->file_format, .venv = r->venv,
+		.pkg_install = r->pkg_install, .build_deps = &r->build_deps,
+		.profile_build_deps = &r->profile_build_deps, .own_build_deps = &r->own_build_deps,
+		.runtime_deps = &r->runtime_deps, .package_deps = &r->package_deps,
+		.custom_filename = b->custom_filename, .fpm_args = &b->fpm_args, .pip_args = &b->pip_args,
+		.install_root = b->install_root, .compile_python = b->compile_python,
+		.python_version = b->python_version, .python_prefix = r->python_prefix,
+		.python_build_prefix = r->python_build_prefix, .python_url = b->python_url,
+		.python_sha256 = b->python_sha256, .python_configure_flags = &b->python_configure_flags,
+		.requirements_path = b->requirements_path, .requirements_explicit = b->requirements_explicit,
+		.working_dir = b->working_dir, .offline = b->offline,
+		.bootstrap_suite = p->bootstrap_suite, .bootstrap_mirror = p->bootstrap_mirror,
+		.script_keys = &r->script_keys,
+		.version_re = CONFIG_VERSION_RE, .version_rule = CONFIG_VERSION_RULE,
+		.iteration_re = CONFIG_ITERATION_RE, .iteration_rule = CONFIG_ITERATION_RULE,
+	};
+	for (int i = 0; i < CONFIG_NSCRIPTS; i++)
+		v->scripts[i] = b->scripts[i] ? b->scripts[i] : "";
+}
+
+/* plan the files of build r into out/.vdist/ID/; -1 after an error */
+static int
+plan_build(const struct resolved *r, const struct profiles *ps, const struct emit_opts *o,
+           const struct dict_project *pv, struct outfiles *out, struct diags *d, struct strlist *used)
+{
+	static const char *const per_build[] = {"values.sh", "release.Dockerfile", "build.mk"};
+	const struct profile *p = r->p;
+	struct dict_build bv;
+	int bad = 0;
+
+	build_values(&bv, r);
+	struct tpl_dict *bd = dict_build_new(&bv, pv);
+	/* the builder image is named by a hash of its Dockerfile, so builds
+	 * with the same profile and build deps share one image */
+	char *dockerfile = expand(ps, o, "Dockerfile", bd, d, p->origin, 0, 0, used);
+	if (!dockerfile) {
+		tpl_dict_free(bd);
+		return -1;
+	}
+	char hash[65], *pid = ids_from_name(p->id);
+	util_sha256_hex(dockerfile, strlen(dockerfile), hash);
+	hash[16] = '\0';
+	char *tag = xasprintf("vdist/builder-%s:%s", pid[0] ? pid : "profile", hash);
+	free(pid);
+	dict_set_image_tag(bd, tag);
+	free(tag);
+
+	char *dir = xasprintf("%s/.vdist/%s", o->outdir, r->b->id);
+	plan(out, xasprintf("%s/Dockerfile", dir), dockerfile, strlen(dockerfile), 0644, 0);
+	for (size_t t = 0; t < sizeof per_build / sizeof *per_build; t++) {
+		char *text = expand(ps, o, per_build[t], bd, d, p->origin, 0, 0, used);
+		if (text)
+			plan(out, xasprintf("%s/%s", dir, per_build[t]), text, strlen(text), 0644, 0);
+		else
+			bad = 1;
+	}
+	char *script = expand(ps, o, p->script, bd, d, p->origin, p->script_line, p->script_col, used);
+	if (script)
+		plan(out, xasprintf("%s/build.sh", dir), script, strlen(script), 0755, 0);
+	else
+		bad = 1;
+	free(dir);
+	tpl_dict_free(bd);
+	return bad ? -1 : 0;
+}
+
+/* plan the runtime into out/.vdist/runtime/; -1 after an error */
+static int
+plan_runtime(const struct profiles *ps, const struct emit_opts *o, struct outfiles *out,
+             struct diags *d, struct strlist *used)
+{
+	for (size_t i = 0; i < sizeof runtime_files / sizeof *runtime_files; i++) {
+		const char *name = runtime_files[i].name;
+		char *path = find_file(ps, o, name);
+		if (!path) {
+			diag_add(d, DIAG_ERROR, NULL, 0, 0, "runtime file \"%s\" not found in %s, %s or %s: is vdist installed whole?",
+			         name, ps->user_dir, ps->builtin_dir, o->builtin_mk);
+			return -1;
+		}
+		size_t len;
+		char *text = util_read_file(path, &len);
+		if (!text) {
+			diag_add(d, DIAG_ERROR, path, 0, 0, "cannot read: %s", strerror(errno));
+			free(path);
+			return -1;
+		}
+		plan(out, xasprintf("%s/.vdist/runtime/%s", o->outdir, name), text, len, runtime_files[i].mode, 0);
+		strlist_add_unique(used, path);
+		free(path);
+	}
+	return 0;
+}
+
+/* 1 if file is missing or older than one of inputs (paths from the current folder) */
+static int
+older_than(const char *file, const struct strlist *inputs)
+{
+	struct stat st, in;
+	if (stat(file, &st) < 0)
+		return 1;
+	for (size_t i = 0; i < inputs->n; i++)
+		if (stat(inputs->v[i], &in) == 0
+		    && (in.st_mtim.tv_sec > st.st_mtim.tv_sec
+		        || (in.st_mtim.tv_sec == st.st_mtim.tv_sec && in.st_mtim.tv_nsec > st.st_mtim.tv_nsec)))
+			return 1;
+	return 0;
+}
+
+/* the project's values that do not depend on any build */
+static void
+project_values(struct dict_project *v, const struct config *c, const struct emit_opts *o)
+{
+	memset(v, 0, sizeof *v);
+	v->vdist_version = VDIST_VERSION;
+	v->config_file = o->config_path;
+	v->project_dir = o->project_rel;
+	v->vdist_gen = o->gen_path;
+	v->app = c->builds[0].app;
+	v->first_id = c->builds[0].id;
+	strlist_add(&v->own_files, o->config_path);
+	char *upf = util_path_join(o->user_templates, "build_machines.json");
+	if (util_is_file(upf))
+		strlist_add(&v->own_files, upf);
+	free(upf);
+	strlist_add(&v->own_files, "vdist.mk");
+	for (const char *const *a = o->regen_args; *a; a++)
+		strlist_add(&v->regen_args, *a);
+	for (size_t i = 0; i < c->nbuilds; i++) {
+		const struct build *b = &c->builds[i];
+		strlist_add(&v->build_ids, b->id);
+		if (!strlist_has(&v->profile_ids, b->profile)) {
+			strlist_add(&v->profile_ids, b->profile);
+			strlist_add(&v->profile_builds, b->id);
+		}
+	}
+}
+
+/* release what project_values made */
+static void
+project_values_free(struct dict_project *v)
+{
+	strlist_free(&v->own_files);
+	strlist_free(&v->regen_args);
+	strlist_free(&v->inputs);
+	strlist_free(&v->build_ids);
+	strlist_free(&v->profile_ids);
+	strlist_free(&v->profile_builds);
 }
 
 /* 1 if a makefile's text has a line that includes vdist.mk (comments do not count) */
@@ -224,124 +266,56 @@ emit_plan(const struct config *c, const struct profiles *ps, const struct emit_o
           struct outfiles *out, struct diags *d)
 {
 	struct strlist used = {0};
-	struct tpl_dict *mk = tpl_dict_new();
+	struct resolved *rs = NULL;
+	struct dict_project pv;
+	struct tpl_dict *mk = NULL;
 	int bad = 0;
 
 	memset(out, 0, sizeof *out);
-	fill_common(mk, o);
-	tpl_set_raw(mk, "APP", c->builds[0].app);
-	tpl_set_raw(mk, "FIRST_ID", c->builds[0].id);
-	tpl_declare(mk, "BUILDS");
-	tpl_declare(mk, "PROFILES");
-
-	for (size_t i = 0; i < c->nbuilds; i++) {
-		const struct build *b = &c->builds[i];
-		const struct profile *p = profiles_find(ps, b->profile);
-		if (!p) {
-			const char **ids = profiles_ids(ps);
-			char *hint = diag_did_you_mean(b->profile, ids, ps->n, "");
-			config_diag(c, d, DIAG_ERROR, b->off[K_PROFILE],
-			            "unknown profile \"%s\"%s (vdist-gen --list-profiles shows them; add your own in %s/build_machines.json)",
-			            b->profile, hint, ps->user_dir);
-			free(hint);
-			free(ids);
+	if (resolve_builds(c, ps, &rs, d) < 0)
+		return -1;
+	project_values(&pv, c, o);
+	char *user_templates = from_outdir(o, o->user_templates);
+	pv.user_templates = user_templates;
+	if (plan_runtime(ps, o, out, d, &used) < 0)
+		goto fail;
+	for (size_t i = 0; i < c->nbuilds; i++)
+		if (plan_build(&rs[i], ps, o, &pv, out, d, &used) < 0)
 			bad = 1;
-			continue;
-		}
-		if (!strcmp(b->packager, "fpm") && strcmp(p->packager, "fpm"))
-			config_diag(c, d, DIAG_WARNING, b->off[K_PACKAGER],
-			            "packager fpm on profile \"%s\", whose image is not made for fpm: it must have fpm installed",
-			            p->id);
-		struct tpl_dict *bd = tpl_dict_new();
-		fill_common(bd, o);
-		fill_build(bd, b, p);
-
-		/* the builder image is named by a hash of its Dockerfile, so builds
-		 * with the same profile and build deps share one image */
-		char *dockerfile = expand(ps, "Dockerfile", bd, d, p->origin, 0, 0, &used);
-		if (!dockerfile) {
-			tpl_dict_free(bd);
-			bad = 1;
-			continue;
-		}
-		char hash[65], *pid = ids_from_name(p->id);
-		util_sha256_hex(dockerfile, strlen(dockerfile), hash);
-		hash[16] = '\0';
-		char *tag = xasprintf("vdist/builder-%s:%s", pid[0] ? pid : "profile", hash);
-		free(pid);
-		tpl_set_raw(bd, "IMAGE_TAG", tag);
-		free(tag);
-
-		char *dir = xasprintf("%s/.vdist/%s", o->outdir, b->id);
-		plan(out, xasprintf("%s/Dockerfile", dir), dockerfile, 0644, 0);
-		for (size_t t = 0; t < sizeof build_templates / sizeof *build_templates; t++) {
-			char *text = expand(ps, build_templates[t], bd, d, p->origin, 0, 0, &used);
-			if (!text) {
-				bad = 1;
-				continue;
-			}
-			plan(out, xasprintf("%s/%s", dir, build_templates[t]), text, 0755, 0);
-		}
-		char *script = expand(ps, p->script, bd, d, p->origin, p->script_line, p->script_col, &used);
-		if (script)
-			plan(out, xasprintf("%s/build.sh", dir), script, 0755, 0);
-		else
-			bad = 1;
-		free(dir);
-		tpl_dict_free(bd);
-
-		int seen = 0;
-		for (size_t j = 0; j < i && !seen; j++)
-			seen = !strcmp(c->builds[j].profile, b->profile);
-		if (!seen) {
-			struct tpl_dict *ps_ = tpl_add_section(mk, "PROFILES");
-			tpl_set_raw(ps_, "PROFILE", p->id);
-			tpl_set_raw(ps_, "ID", b->id);
-		}
-		struct tpl_dict *s = tpl_add_section(mk, "BUILDS");
-		tpl_set_raw(s, "ID", b->id);
-		tpl_set(s, "NAME", b->name);
-		tpl_set_raw(s, "PROFILE", p->id);
-		tpl_set_raw(s, "PACKAGE_TYPE", p->package_type);
-	}
 	if (bad)
 		goto fail;
 
 	/* vdist.mk is remade whenever its inputs change */
-	tpl_declare(mk, "INPUTS");
-	tpl_declare(mk, "PATH");
 	for (size_t i = 0; i < ps->n; i++)
 		strlist_add_unique(&used, ps->v[i].origin);
-	char *mktpl = profiles_template_path(ps, "vdist.mk");
+	char *mktpl = find_file(ps, o, "vdist.mk");
 	if (mktpl)
 		strlist_add_unique(&used, mktpl);
 	free(mktpl);
-	char *cfg = from_outdir(o, o->config_path);
-	tpl_set(tpl_add_section(mk, "INPUTS"), "PATH", cfg);
-	free(cfg);
+	strlist_add_unique(&used, o->config_path);
 	for (size_t i = 0; i < used.n; i++) {
 		char *in = from_outdir(o, used.v[i]);
-		tpl_set(tpl_add_section(mk, "INPUTS"), "PATH", in);
+		strlist_add_unique(&pv.inputs, in);
 		free(in);
 	}
-	char *mkpath = xasprintf("%s/vdist.mk", o->outdir);
-	char *mktext = NULL;
-	mktext = expand(ps, "vdist.mk", mk, d, "vdist-gen", 0, 0, &used);
-	if (!mktext) {
-		free(mkpath);
+	mk = dict_project_new(&pv);
+	char *mktext = expand(ps, o, "vdist.mk", mk, d, "vdist-gen", 0, 0, &used);
+	if (!mktext)
 		goto fail;
-	}
-	plan(out, mkpath, mktext, 0644, 1);
+	/* rewritten when it changed, and touched when an input is newer, so
+	 * that make sees it remade and does not run vdist-gen every time */
+	char *mkpath = xasprintf("%s/vdist.mk", o->outdir);
+	plan(out, mkpath, mktext, strlen(mktext), 0644, older_than(mkpath, &used));
 
 	/* a Makefile only where the project has none */
 	char *mf = xasprintf("%s/Makefile", o->outdir);
 	if (!util_is_file(mf)) {
-		char *text = expand(ps, "Makefile", mk, d, "vdist-gen", 0, 0, &used);
+		char *text = expand(ps, o, "Makefile", mk, d, "vdist-gen", 0, 0, &used);
 		if (!text) {
 			free(mf);
 			goto fail;
 		}
-		plan(out, mf, text, 0644, 0);
+		plan(out, mf, text, strlen(text), 0644, 0);
 	} else {
 		size_t len;
 		char *have = util_read_file(mf, &len);
@@ -352,10 +326,16 @@ emit_plan(const struct config *c, const struct profiles *ps, const struct emit_o
 		free(mf);
 	}
 	tpl_dict_free(mk);
+	project_values_free(&pv);
+	free(user_templates);
+	resolved_free(rs, c->nbuilds);
 	strlist_free(&used);
 	return 0;
 fail:
 	tpl_dict_free(mk);
+	project_values_free(&pv);
+	free(user_templates);
+	resolved_free(rs, c->nbuilds);
 	strlist_free(&used);
 	outfiles_free(out);
 	return -1;

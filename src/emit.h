@@ -1,6 +1,8 @@
 /* emit: the generated files of a project, planned in memory and then
  * written, so that bad input or a template error leaves every file as it
- * was.
+ * was: the runtime (the same for every build, copied verbatim into
+ * .vdist/runtime/), each build's values and files from templates
+ * (.vdist/ID/), and vdist.mk, which includes them.
  *
  * A struct outfiles owns its paths and contents; outfiles_free()
  * releases them. */
@@ -21,6 +23,7 @@ struct emit_opts {
 	const char *gen_path;       /* absolute path of this vdist-gen, for the regeneration rule */
 	const char *const *regen_args; /* arguments that regenerate, NULL-terminated */
 	const char *user_templates; /* the project's templates folder (maybe missing) */
+	const char *builtin_mk;     /* the built-in make files (vdist.mk, build.mk, rules.mk) */
 };
 
 /* one file to write */

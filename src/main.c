@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "diag.h"
+#include "dict.h"
 #include "emit.h"
 #include "fetch.h"
 #include "profile.h"
@@ -29,11 +30,13 @@ static const char usage_text[] =
 	"      --list-profiles    list the known profiles and where each is defined\n"
 	"      --dry-run          check everything and list the files, write nothing\n"
 	"      --help-config      list the keys of vdist.json\n"
+	"      --help-templates   list the names templates can use\n"
 	"  -h, --help             show this help\n"
 	"  -V, --version          show the version\n"
 	"\n"
 	"Exit status: 0 ok, 1 bad input, 2 bad usage, 3 system error.\n"
-	"Built-in profiles and templates: $VDIST_DATADIR/templates, else " VDIST_DATADIR "/templates.\n";
+	"Built-in profiles and templates: $VDIST_DATADIR/templates, else " VDIST_DATADIR "/templates;\n"
+	"built-in make files: the same with mk.\n";
 
 /* print the diagnostics of a run and exit with status */
 static void __attribute__((noreturn))
@@ -70,7 +73,7 @@ self_path(const char *argv0)
 int
 main(int argc, char **argv)
 {
-	enum { OPT_TEMPLATES = 256, OPT_LIST, OPT_DRY, OPT_HELPCONF };
+	enum { OPT_TEMPLATES = 256, OPT_LIST, OPT_DRY, OPT_HELPCONF, OPT_HELPTPL };
 	static const struct option opts[] = {
 		{"file", required_argument, NULL, 'f'},
 		{"directory", required_argument, NULL, 'C'},
@@ -79,6 +82,7 @@ main(int argc, char **argv)
 		{"list-profiles", no_argument, NULL, OPT_LIST},
 		{"dry-run", no_argument, NULL, OPT_DRY},
 		{"help-config", no_argument, NULL, OPT_HELPCONF},
+		{"help-templates", no_argument, NULL, OPT_HELPTPL},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{0, 0, 0, 0},
@@ -102,6 +106,7 @@ main(int argc, char **argv)
 		case OPT_LIST: list = 1; break;
 		case OPT_DRY: dry = 1; break;
 		case OPT_HELPCONF: config_print_keys(stdout); return EXIT_OK;
+		case OPT_HELPTPL: dict_print(stdout); return EXIT_OK;
 		case 'h': fputs(usage_text, stdout); return EXIT_OK;
 		case 'V': printf("vdist-gen %s\n", VDIST_VERSION); return EXIT_OK;
 		case ':':
@@ -123,10 +128,14 @@ main(int argc, char **argv)
 
 	tpl_init();
 	const char *datadir = getenv("VDIST_DATADIR");
-	char *builtin = util_path_join(datadir && *datadir ? datadir : VDIST_DATADIR, "templates");
+	if (!datadir || !*datadir)
+		datadir = VDIST_DATADIR;
+	char *builtin = util_path_join(datadir, "templates");
+	char *builtin_mk = util_path_join(datadir, "mk");
 	struct profiles *ps = NULL;
 	if (profiles_load(builtin, templates ? templates : "templates", &ps, &d) < 0) {
 		free(builtin);
+		free(builtin_mk);
 		finish(&d, EXIT_INPUT);
 	}
 	free(builtin);
@@ -175,6 +184,7 @@ main(int argc, char **argv)
 		.gen_path = self,
 		.regen_args = regen,
 		.user_templates = templates ? templates : "templates",
+		.builtin_mk = builtin_mk,
 	};
 	struct outfiles out;
 	int status = EXIT_OK;
@@ -195,6 +205,7 @@ main(int argc, char **argv)
 	}
 	free(self);
 	free(cwd);
+	free(builtin_mk);
 	config_free(cfg);
 	profiles_free(ps);
 	finish(&d, status);

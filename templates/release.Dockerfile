@@ -8,8 +8,8 @@ ARG APPENV
 ARG EXTRAS=
 COPY wheelhouse /wheelhouse
 RUN set -e; \
-{{#IF_COMPILE_PYTHON}}    python=/opt/vdist-python/{{PYTHON_VERSION:x-sh}}/bin/python3; \
-{{/IF_COMPILE_PYTHON}}{{#IF_SYSTEM_PYTHON}}    python={{PYTHON_BASEDIR:x-sh}}/bin/python3; \
+{{#IF_PYTHON_BUILD_PREFIX}}    python={{PYTHON_BUILD_PREFIX}}/bin/python3; \
+{{/IF_PYTHON_BUILD_PREFIX}}{{#IF_SYSTEM_PYTHON}}    python={{PYTHON_PREFIX}}/bin/python3; \
     python=$(command -v "$python$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')" || echo "$python"); \
 {{/IF_SYSTEM_PYTHON}}    "$python" -m venv "$APPENV"; \
     "$APPENV/bin/python" -m pip install --no-cache-dir --disable-pip-version-check --no-index \
@@ -17,12 +17,11 @@ RUN set -e; \
 
 FROM {{DOCKER_IMAGE}}
 ARG APPENV
-{{#IF_PKG_INSTALL}}RUN {{PKG_INSTALL}} \
-{{/IF_PKG_INSTALL}}{{#IF_NO_PKG_INSTALL}}RUN test -n "$PKG_INSTALL" && $PKG_INSTALL \
-{{/IF_NO_PKG_INSTALL}}{{#RUNTIME_DEPS}}    {{DEP:x-sh}} \
+RUN {{PKG_INSTALL}} \
+{{#RUNTIME_DEPS}}    {{DEP:x-sh}} \
 {{/RUNTIME_DEPS}}    && echo "runtime dependencies installed"
-{{#IF_COMPILE_PYTHON}}COPY --from=build /opt/vdist-python/{{PYTHON_VERSION}} /opt/vdist-python/{{PYTHON_VERSION}}
-{{/IF_COMPILE_PYTHON}}COPY --from=build $APPENV $APPENV
+{{#IF_PYTHON_BUILD_PREFIX}}COPY --from=build {{PYTHON_BUILD_PREFIX}} {{PYTHON_BUILD_PREFIX}}
+{{/IF_PYTHON_BUILD_PREFIX}}COPY --from=build $APPENV $APPENV
 COPY entrypoint.sh /usr/local/bin/vdist-entrypoint
 ENV APPENV=$APPENV
 ENTRYPOINT ["/usr/local/bin/vdist-entrypoint"]

@@ -10,6 +10,7 @@
 #include "ids.h"
 #include "json.h"
 #include "profile.h"
+#include "resolve.h"
 #include "tap.h"
 #include "tpl.h"
 #include "util.h"
@@ -145,8 +146,7 @@ test_config(void)
 		TAP_STREQ(b->profile, "q", "build_machine_id is profile");
 		TAP_STREQ(a->id, "a-b", "id from name");
 		TAP_OK(a->compile_python == 1 && b->compile_python == 0, "compile_python default and false");
-		TAP_STREQ(b->python_basedir, "/usr", "system python basedir default");
-		TAP_STREQ(a->python_basedir, "/opt/a/python", "compiled python basedir default");
+		TAP_STREQ(b->python_basedir, "", "python_basedir unset is empty: resolve defaults it");
 		TAP_STREQ(a->install_root, "/opt", "install root default");
 		TAP_STREQ(a->source, ".", "source default");
 		TAP_STREQ(a->python_url, "https://www.python.org/ftp/python/3.11.2/Python-3.11.2.tgz", "python url default");
@@ -282,6 +282,83 @@ test_profiles(void)
 	free(uf);
 }
 
+/* resolve: the facts derived once, from a config and profiles */
+static void
+test_resolve(void)
+{
+	char *s;
+	TAP_STREQ((s = resolve_deb_name("My_App2")), "my-app2", "deb name: lowercase, _ as -");
+	free(s);
+	TAP_STREQ((s = resolve_rpm_dep("libfoo (>= 1.2)")), "libfoo >= 1.2", "rpm spelling of a constraint");
+	free(s);
+	TAP_STREQ((s = resolve_rpm_dep("a (<< 2) | b")), "(a < 2 or b)", "rpm spelling: << and alternatives");
+	free(s);
+	TAP_STREQ((s = resolve_rpm_dep("a (>>3)")), "a > 3", "rpm spelling: >> without blanks");
+	free(s);
+	TAP_STREQ((s = resolve_fpm_dep("libfoo1 (>= 1.2) | libfoo2")), "libfoo1 >= 1.2 | libfoo2",
+	          "fpm spelling keeps alternatives");
+	free(s);
+	TAP_STREQ((s = resolve_fpm_dep("plain")), "plain", "a bare name stays as it is");
+	free(s);
+
+	char dir[] = "/tmp/vdist-unit.XXXXXX";
+	if (!mkdtemp(dir)) {
+		TAP_OK(0, "scratch folder");
+		return;
+	}
+	char *bf = util_path_join(dir, "build_machines.json");
+	put(bf, "{\"d\": {\"docker_image\": \"a:1\", \"script\": \"deb.sh\", \"package_type\": \"deb\","
+	        " \"pkg_install\": \"apt-get install -y\", \"build_deps\": [\"gcc\"],"
+	        " \"compile_build_deps\": [\"libssl-dev\"], \"compile_runtime_deps\": [\"libssl3\"]},"
+	        " \"r\": {\"docker_image\": \"b:2\", \"script\": \"rpm.sh\", \"package_type\": \"rpm\"}}");
+	struct diags d = {0};
+	struct profiles *ps = NULL;
+	char *err;
+	struct config *c = load("{\"app\": \"Web_App\", \"version\": \"1.0\", \"runtime_deps\": [\"x (>= 1) | y\"],"
+	                        " \"builds\": [{\"name\": \"deb\", \"profile\": \"d\", \"build_deps\": [\"own-dev\", \"gcc\"]},"
+	                        " {\"name\": \"rpm\", \"profile\": \"r\", \"compile_python\": false, \"custom_filename\": \"a%b\\\\c.rpm\"},"
+	                        " {\"name\": \"fpm\", \"profile\": \"d\", \"packager\": \"fpm\", \"package_install_root\": \"/srv\"}]}",
+	                        &err);
+	struct resolved *r = NULL;
+	TAP_OK(c && profiles_load(dir, dir, &ps, &d) == 0 && resolve_builds(c, ps, &r, &d) == 0, "three builds resolve (%s)",
+	       err ? err : "ok");
+	if (r) {
+		TAP_STREQ(r[0].package_name, "web-app", "deb package name");
+		TAP_STREQ(r[1].package_name, "Web_App", "rpm package name as app");
+		TAP_STREQ(r[0].file_format, "web-app_%s-%s_%s.deb", "deb file name format");
+		TAP_STREQ(r[1].file_format, "a%%b\\\\c.rpm", "custom_filename as a format: %% and \\\\ doubled");
+		TAP_STREQ(r[0].venv, "/opt/Web_App", "venv under install_root");
+		TAP_STREQ(r[2].venv, "/srv/Web_App", "venv under package_install_root");
+		TAP_STREQ(r[0].python_prefix, "/opt/Web_App/python", "compiled Python inside the venv by default");
+		TAP_STREQ(r[1].python_prefix, "/usr", "system Python from /usr by default");
+		TAP_STREQ(r[0].python_build_prefix, "/opt/vdist-python/3.11.2", "compiled Python's build prefix");
+		TAP_STREQ(r[1].python_build_prefix, "", "no build prefix for system Python");
+		TAP_STREQ(r[1].pkg_install, "test -n \"$PKG_INSTALL\" && $PKG_INSTALL", "no pkg_install: the image's $PKG_INSTALL");
+		TAP_STREQ(r[0].packager, "native", "the profile's packager");
+		TAP_STREQ(r[2].packager, "fpm", "the build's packager wins");
+		TAP_OK(r[0].build_deps.n == 3 && r[0].profile_build_deps.n == 2 && r[0].own_build_deps.n == 1
+		       && !strcmp(r[0].own_build_deps.v[0], "own-dev"), "build deps split into the profile's and the build's own");
+		TAP_OK(r[0].runtime_deps.n == 2 && !strcmp(r[0].runtime_deps.v[0], "libssl3"), "compiled Python's runtime deps first");
+		TAP_STREQ(r[0].package_deps.v[1], "x (>= 1) | y", "native deb keeps Debian's spelling");
+		TAP_STREQ(r[1].package_deps.v[0], "(x >= 1 or y)", "rpm gets rpm's spelling");
+		TAP_STREQ(r[2].package_deps.v[1], "x >= 1 | y", "fpm gets fpm's spelling");
+		TAP_OK(d.warnings == 1, "fpm on a profile not made for it warns");
+	}
+	resolved_free(r, c ? c->nbuilds : 0);
+	diags_free(&d);
+	struct config *c2 = load("{\"app\": \"a\", \"version\": \"1\", \"builds\": [{\"name\": \"x\", \"profile\": \"dd\"}]}", &err);
+	r = NULL;
+	TAP_OK(c2 && resolve_builds(c2, ps, &r, &d) < 0 && r == NULL, "an unknown profile does not resolve");
+	TAP_OK(d.errors == 1 && strstr(d.v[0].msg, "did you mean \"d\"?"), "and suggests the closest profile");
+	diags_free(&d);
+	config_free(c);
+	config_free(c2);
+	profiles_free(ps);
+	unlink(bf);
+	free(bf);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -291,5 +368,6 @@ main(void)
 	test_ids();
 	test_escaping();
 	test_profiles();
+	test_resolve();
 	return tap_done();
 }

@@ -77,7 +77,7 @@ docker_ready() {
 # such as the registry's debian:bookworm, lacks python3: rebuild it).
 _ensure_image() {
 	local name=$1 include=$2 have
-	if have=$(docker image inspect -f '{{index .Config.Labels "org.vdist.mkbase.include"}}' "$name" 2>/dev/null) &&
+	if have=$(docker image inspect -f '{{index .Config.Labels "org.vdist.bootstrap.include"}}' "$name" 2>/dev/null) &&
 		[ "$have" != "$include" ]; then
 		echo "ensure_base_images: $name has packages '$have', not '$include': rebuilding"
 		"$VDIST_SRCDIR/docker/mkbase" "$name" "$VDIST_IMAGE_SUITE" --include "$include" --force

@@ -4,8 +4,8 @@
 set -euo pipefail
 # shellcheck source=values.sh
 . /vdist/values.sh
-# shellcheck source=lib.sh
-. /vdist/lib.sh
+# shellcheck source=../runtime/lib.sh
+. /vdist-runtime/lib.sh
 build_name={{NAME:x-sh}}
 image={{DOCKER_IMAGE:x-sh}}
 printf 'in-house build %s of %s %s on %s\n' "$build_name" {{APP:x-sh}} {{VERSION:x-sh}} "$image"

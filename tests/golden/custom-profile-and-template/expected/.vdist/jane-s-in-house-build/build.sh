@@ -4,8 +4,8 @@
 set -euo pipefail
 # shellcheck source=values.sh
 . /vdist/values.sh
-# shellcheck source=lib.sh
-. /vdist/lib.sh
+# shellcheck source=../runtime/lib.sh
+. /vdist-runtime/lib.sh
 build_name='Jane'\''s in-house build'
 image='registry.example.com/base/debian:12'
 printf 'in-house build %s of %s %s on %s\n' "$build_name" 'hello' '1.0' "$image"

@@ -1,0 +1,225 @@
+/* resolve: effective values of each build, computed once */
+#include "resolve.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+char *
+resolve_deb_name(const char *app)
+{
+	char *s = xstrdup(app);
+	for (char *c = s; *c; c++) {
+		if (*c >= 'A' && *c <= 'Z')
+			*c = (char)(*c - 'A' + 'a');
+		else if (*c == '_')
+			*c = '-';
+	}
+	return s;
+}
+
+/* the bytes of s from b to e without blanks at either end, appended to out */
+static void
+add_trimmed(struct strbuf *out, const char *b, const char *e)
+{
+	while (b < e && *b == ' ')
+		b++;
+	while (e > b && e[-1] == ' ')
+		e--;
+	strbuf_addn(out, b, (size_t)(e - b));
+}
+
+/* one alternative "name (OP VER)" as "name OP' VER" into out, where OP' is
+ * op itself, or rpm's < and > for Debian's << and >> when strict is set */
+static void
+add_relation(struct strbuf *out, const char *b, const char *e, int strict)
+{
+	const char *open = memchr(b, '(', (size_t)(e - b));
+	const char *close = open ? memchr(open, ')', (size_t)(e - open)) : NULL;
+	if (!open || !close) {
+		add_trimmed(out, b, e);
+		return;
+	}
+	add_trimmed(out, b, open);
+	const char *op = open + 1;
+	while (op < close && *op == ' ')
+		op++;
+	const char *ope = op;
+	while (ope < close && strchr("<>=", *ope))
+		ope++;
+	strbuf_addc(out, ' ');
+	if (strict && ope - op == 2 && !strncmp(op, "<<", 2))
+		strbuf_adds(out, "<");
+	else if (strict && ope - op == 2 && !strncmp(op, ">>", 2))
+		strbuf_adds(out, ">");
+	else
+		strbuf_addn(out, op, (size_t)(ope - op));
+	strbuf_addc(out, ' ');
+	add_trimmed(out, ope, close);
+}
+
+/* dep's alternatives, each converted, joined by sep; wrapped in (...)
+ * when paren is set and there is more than one */
+static char *
+convert_dep(const char *dep, const char *sep, int paren, int strict)
+{
+	struct strbuf out = {0};
+	int alts = strchr(dep, '|') != NULL;
+	if (paren && alts)
+		strbuf_addc(&out, '(');
+	for (const char *b = dep;;) {
+		const char *e = strchr(b, '|');
+		add_relation(&out, b, e ? e : b + strlen(b), strict);
+		if (!e)
+			break;
+		strbuf_adds(&out, sep);
+		b = e + 1;
+	}
+	if (paren && alts)
+		strbuf_addc(&out, ')');
+	return strbuf_take(&out);
+}
+
+char *
+resolve_rpm_dep(const char *dep)
+{
+	return convert_dep(dep, " or ", 1, 1);
+}
+
+char *
+resolve_fpm_dep(const char *dep)
+{
+	return convert_dep(dep, " | ", 0, 0);
+}
+
+/* s as a printf format that prints s: every % and \ doubled; caller frees */
+static char *
+format_literal(const char *s)
+{
+	struct strbuf out = {0};
+	for (; *s; s++) {
+		if (*s == '%' || *s == '\\')
+			strbuf_addc(&out, *s);
+		strbuf_addc(&out, *s);
+	}
+	return strbuf_take(&out);
+}
+
+/* fill r from its build and profile */
+static void
+resolve_one(struct resolved *r)
+{
+	const struct build *b = r->b;
+	const struct profile *p = r->p;
+	int deb = !strcmp(p->package_type, "deb");
+
+	r->packager = xstrdup(b->packager[0] ? b->packager : p->packager);
+	r->package_name = deb ? resolve_deb_name(b->app) : xstrdup(b->app);
+	/* version, iteration, arch: the names each format's own tools give */
+	if (b->custom_filename[0])
+		r->file_format = format_literal(b->custom_filename);
+	else if (deb)
+		r->file_format = xasprintf("%s_%%s-%%s_%%s.deb", r->package_name);
+	else
+		r->file_format = xasprintf("%s-%%s-%%s.%%s.rpm", r->package_name);
+	r->venv = util_path_join(b->install_root, b->app);
+	if (b->python_basedir[0])
+		r->python_prefix = xstrdup(b->python_basedir);
+	else if (b->compile_python)
+		r->python_prefix = util_path_join(r->venv, "python");
+	else
+		r->python_prefix = xstrdup("/usr");
+	r->python_build_prefix = b->compile_python
+	                         ? xasprintf("%s/%s", RESOLVE_PYTHON_BUILD_ROOT, b->python_version)
+	                         : xstrdup("");
+	/* the profile's command, or the one a python-builder-concept base image provides */
+	r->pkg_install = p->pkg_install[0] ? xstrdup(p->pkg_install)
+	                                   : xstrdup("test -n \"$PKG_INSTALL\" && $PKG_INSTALL");
+
+	/* profile deps first, then the python mode's, then the build's own */
+	const struct strlist *mb = b->compile_python ? &p->compile_build_deps : &p->system_build_deps;
+	const struct strlist *mr = b->compile_python ? &p->compile_runtime_deps : &p->system_runtime_deps;
+	strlist_add_all_unique(&r->build_deps, &p->build_deps);
+	strlist_add_all_unique(&r->build_deps, mb);
+	strlist_add_all_unique(&r->build_deps, &b->build_deps);
+	for (size_t i = 0; i < r->build_deps.n; i++) {
+		const char *dep = r->build_deps.v[i];
+		int own = !strlist_has(&p->build_deps, dep) && !strlist_has(mb, dep);
+		strlist_add(own ? &r->own_build_deps : &r->profile_build_deps, dep);
+	}
+	strlist_add_all_unique(&r->runtime_deps, &p->runtime_deps);
+	strlist_add_all_unique(&r->runtime_deps, mr);
+	strlist_add_all_unique(&r->runtime_deps, &b->runtime_deps);
+	for (size_t i = 0; i < r->runtime_deps.n; i++) {
+		const char *dep = r->runtime_deps.v[i];
+		char *spelled = !deb ? resolve_rpm_dep(dep)
+		                : !strcmp(r->packager, "fpm") ? resolve_fpm_dep(dep) : xstrdup(dep);
+		strlist_add(&r->package_deps, spelled);
+		free(spelled);
+	}
+	for (int i = 0; i < CONFIG_NSCRIPTS; i++)
+		if (b->scripts[i])
+			strlist_add(&r->script_keys, config_script_keys[i]);
+}
+
+int
+resolve_builds(const struct config *c, const struct profiles *ps, struct resolved **out,
+               struct diags *d)
+{
+	struct resolved *r = xcalloc(c->nbuilds ? c->nbuilds : 1, sizeof *r);
+	int bad = 0;
+
+	for (size_t i = 0; i < c->nbuilds; i++) {
+		const struct build *b = &c->builds[i];
+		const struct profile *p = profiles_find(ps, b->profile);
+		r[i].b = b;
+		if (!p) {
+			const char **ids = profiles_ids(ps);
+			char *hint = diag_did_you_mean(b->profile, ids, ps->n, "");
+			config_diag(c, d, DIAG_ERROR, b->off[K_PROFILE],
+			            "unknown profile \"%s\"%s (vdist-gen --list-profiles shows them; add your own in %s/build_machines.json)",
+			            b->profile, hint, ps->user_dir);
+			free(hint);
+			free(ids);
+			bad = 1;
+			continue;
+		}
+		r[i].p = p;
+		if (!strcmp(b->packager, "fpm") && strcmp(p->packager, "fpm"))
+			config_diag(c, d, DIAG_WARNING, b->off[K_PACKAGER],
+			            "packager fpm on profile \"%s\", whose image is not made for fpm: it must have fpm installed",
+			            p->id);
+		resolve_one(&r[i]);
+	}
+	if (bad) {
+		resolved_free(r, c->nbuilds);
+		*out = NULL;
+		return -1;
+	}
+	*out = r;
+	return 0;
+}
+
+void
+resolved_free(struct resolved *r, size_t n)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		free(r[i].packager);
+		free(r[i].package_name);
+		free(r[i].file_format);
+		free(r[i].venv);
+		free(r[i].python_prefix);
+		free(r[i].python_build_prefix);
+		free(r[i].pkg_install);
+		strlist_free(&r[i].build_deps);
+		strlist_free(&r[i].profile_build_deps);
+		strlist_free(&r[i].own_build_deps);
+		strlist_free(&r[i].runtime_deps);
+		strlist_free(&r[i].package_deps);
+		strlist_free(&r[i].script_keys);
+	}
+	free(r);
+}
