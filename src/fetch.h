@@ -4,6 +4,8 @@
  * checked against --sha256, then renamed into place; a shared cache keyed
  * by SHA-256 serves pinned files without the network. See
  * man/fetch-section.txt for the options, environment, retry and cache rules.
+ * src/fetch.c is the command line and the progress display; the download is
+ * fetch_transfer.h, the cache fetch_cache.h, temp files and hashing util.h.
  *
  * Ownership: fetch_main borrows argv and d; every message it adds to d is
  * owned by d (release with diags_free). It keeps no state after it returns. */

@@ -1,10 +1,12 @@
-/* util: allocation wrappers, string buffers, atomic file writes */
+/* util: allocation wrappers, string buffers, atomic file writes, temp files with
+ * signal cleanup, streaming SHA-256 */
 #define _GNU_SOURCE
 #include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,16 +192,8 @@ util_write_atomic(const char *path, const char *data, size_t len, int mode)
 	int fd = mkstemp(tmp);
 	if (fd < 0)
 		goto fail;
-	size_t off = 0;
-	while (off < len) {
-		ssize_t w = write(fd, data + off, len - off);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			goto fail_fd;
-		}
-		off += (size_t)w;
-	}
+	if (util_write_all(fd, data, len) < 0)
+		goto fail_fd;
 	if (fchmod(fd, (mode_t)mode) < 0 || fsync(fd) < 0)
 		goto fail_fd;
 	if (close(fd) < 0) {
@@ -270,18 +264,246 @@ util_is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+int
+util_write_all(int fd, const void *p, size_t n)
+{
+	const char *s = p;
+
+	while (n > 0) {
+		ssize_t w = write(fd, s, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+void
+util_sanitize(char *s, int ascii_only)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c < 0x20 || c == 0x7f || (ascii_only && c > 0x7f))
+			*s = '?';
+	}
+}
+
+char *
+util_printable(const char *s)
+{
+	char *p = xstrdup(s);
+	util_sanitize(p, 0);
+	return p;
+}
+
+/* limits of the signal cleanup */
+enum {
+	TMP_SLOTS = 4,        /* temp files guarded at once */
+	TMP_PATH_CAP = 4096,  /* longest temp path the signal handler can remove */
+};
+
+/* temp paths the signal handler removes; copies, so the handler touches no heap */
+static char tmp_paths[TMP_SLOTS][TMP_PATH_CAP];
+/* 1 while tmp_paths[i] names a live temp file; 0 marks a free slot */
+static volatile sig_atomic_t tmp_armed[TMP_SLOTS];
+/* the signals that remove the temp files before ending the run */
+static const int tmp_signals[] = {SIGHUP, SIGINT, SIGTERM};
+/* how many tmp_signals there are */
+#define TMP_NSIGNALS (sizeof tmp_signals / sizeof tmp_signals[0])
+/* dispositions replaced by tmp_on_signal, restored by util_tmp_signals_restore */
+static struct sigaction tmp_old[TMP_NSIGNALS];
+/* 1 for each tmp_signals entry whose handler util_tmp_signals_install installed */
+static int tmp_installed[TMP_NSIGNALS];
+
+/* remove the armed temp files, then die of the same signal (async-signal-safe) */
+static void
+tmp_on_signal(int sig)
+{
+	for (int i = 0; i < TMP_SLOTS; i++)
+		if (tmp_armed[i])
+			unlink(tmp_paths[i]);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void
+util_tmp_signals_install(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = tmp_on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < TMP_NSIGNALS; i++) {
+		tmp_installed[i] = 0;
+		if (sigaction(tmp_signals[i], NULL, &tmp_old[i]) < 0 ||
+		    tmp_old[i].sa_handler == SIG_IGN)
+			continue;
+		if (sigaction(tmp_signals[i], &sa, NULL) == 0)
+			tmp_installed[i] = 1;
+	}
+}
+
+void
+util_tmp_signals_restore(void)
+{
+	for (size_t i = 0; i < TMP_NSIGNALS; i++)
+		if (tmp_installed[i])
+			sigaction(tmp_signals[i], &tmp_old[i], NULL);
+}
+
+/* block the cleanup signals, saving the previous mask in old */
+static void
+tmp_block_signals(sigset_t *old)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	for (size_t i = 0; i < TMP_NSIGNALS; i++)
+		sigaddset(&set, tmp_signals[i]);
+	sigprocmask(SIG_BLOCK, &set, old);
+}
+
+/* the permission bits a new file gets: 0666 minus the umask */
+static mode_t
+file_mode(void)
+{
+	mode_t m = umask(0);
+	umask(m);
+	return 0666 & ~m;
+}
+
+int
+util_tmp_open(struct util_tmp *t, const char *final, const char *tag)
+{
+	const char *slash = strrchr(final, '/');
+	char *dir = slash ? xstrndup(final, (size_t)(slash - final) + 1) : xstrdup("");
+	const char *base = slash ? slash + 1 : final;
+	sigset_t old;
+
+	t->path = xasprintf("%s.%s.%s-XXXXXX", dir, base, tag);
+	t->slot = -1;
+	free(dir);
+	tmp_block_signals(&old);  /* so no signal comes between creating and arming */
+	t->fd = mkstemp(t->path);
+	int e = errno;
+	size_t len = strlen(t->path);
+	for (int i = 0; t->fd >= 0 && len < TMP_PATH_CAP && i < TMP_SLOTS; i++) {
+		if (!tmp_armed[i]) {
+			memcpy(tmp_paths[i], t->path, len + 1);
+			tmp_armed[i] = 1;
+			t->slot = i;
+			break;
+		}
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (t->fd < 0) {
+		free(t->path);
+		t->path = NULL;
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+int
+util_tmp_reset(struct util_tmp *t)
+{
+	if (ftruncate(t->fd, 0) < 0 || lseek(t->fd, 0, SEEK_SET) < 0)
+		return -1;
+	return 0;
+}
+
+/* stop guarding t's path (it was removed or renamed) and forget it */
+static void
+tmp_release(struct util_tmp *t)
+{
+	if (t->slot >= 0)
+		tmp_armed[t->slot] = 0;
+	t->slot = -1;
+	free(t->path);
+	t->path = NULL;
+}
+
+void
+util_tmp_discard(struct util_tmp *t)
+{
+	if (t->path) {
+		unlink(t->path);
+		tmp_release(t);
+	}
+	if (t->fd >= 0)
+		close(t->fd);
+	t->fd = -1;
+}
+
+int
+util_tmp_commit(struct util_tmp *t, const char *final)
+{
+	if (fchmod(t->fd, file_mode()) < 0 || fsync(t->fd) < 0 || rename(t->path, final) < 0)
+		return -1;
+	tmp_release(t);
+	return 0;
+}
+
+int
+util_sha256_init(struct util_sha256 *h)
+{
+	h->md = EVP_MD_CTX_new();
+	if (h->md && !EVP_DigestInit_ex(h->md, EVP_sha256(), NULL)) {
+		EVP_MD_CTX_free(h->md);
+		h->md = NULL;
+	}
+	return h->md ? 0 : -1;
+}
+
+int
+util_sha256_reset(struct util_sha256 *h)
+{
+	return h->md && EVP_DigestInit_ex(h->md, EVP_sha256(), NULL) ? 0 : -1;
+}
+
+int
+util_sha256_update(struct util_sha256 *h, const void *p, size_t n)
+{
+	return EVP_DigestUpdate(h->md, p, n) ? 0 : -1;
+}
+
+int
+util_sha256_final_hex(struct util_sha256 *h, char out[65])
+{
+	static const char hexd[] = "0123456789abcdef";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+
+	if (!EVP_DigestFinal_ex(h->md, md, &n) || n != 32)
+		return -1;
+	for (unsigned int i = 0; i < n; i++) {
+		out[2 * i] = hexd[md[i] >> 4];
+		out[2 * i + 1] = hexd[md[i] & 15];
+	}
+	out[64] = '\0';
+	return 0;
+}
+
+void
+util_sha256_free(struct util_sha256 *h)
+{
+	EVP_MD_CTX_free(h->md);
+	h->md = NULL;
+}
+
 void
 util_sha256_hex(const void *data, size_t len, char out[65])
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	static const char hex[] = "0123456789abcdef";
+	struct util_sha256 h;
 
-	if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL))
+	if (util_sha256_init(&h) < 0 || util_sha256_update(&h, data, len) < 0 ||
+	    util_sha256_final_hex(&h, out) < 0)
 		oom();
-	for (unsigned int i = 0; i < mdlen && i < 32; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 15];
-	}
-	out[64] = '\0';
+	util_sha256_free(&h);
 }
