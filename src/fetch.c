@@ -492,3 +492,17 @@ fetch_main(int argc, char **argv, struct diags *d)
 	fetch_transfer_global_cleanup();
 	return rc;
 }
+
+/* vdist-fetch, which vdist-gen runs for "vdist-gen fetch": a program of
+ * its own so that the generator never loads libcurl and its libraries.
+ * argv[0] is "fetch"; messages carry vdist-gen's name, as users call it. */
+int
+main(int argc, char **argv)
+{
+	struct diags d = {0};
+	util_progname = "vdist-gen";
+	int status = fetch_main(argc, argv, &d);
+	diag_print(&d, "vdist-gen", stderr);
+	diags_free(&d);
+	return status;
+}

@@ -3,7 +3,9 @@
  * The body goes to a temp file next to FILE, is hashed while it streams,
  * checked against --sha256, then renamed into place; a shared cache keyed
  * by SHA-256 serves pinned files without the network. See
- * man/fetch-section.txt for the options, environment, retry and cache rules.
+ * vdist-gen(1), FETCH, for the options, environment, retry and cache rules.
+ * It is its own program, vdist-fetch, which vdist-gen runs for
+ * "vdist-gen fetch" (so the generator does not load libcurl).
  * src/fetch.c is the command line and the progress display; the download is
  * fetch_transfer.h, the cache fetch_cache.h, temp files and hashing util.h.
  *

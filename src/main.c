@@ -12,7 +12,6 @@
 #include "diag.h"
 #include "dict.h"
 #include "emit.h"
-#include "fetch.h"
 #include "profile.h"
 #include "tpl.h"
 #include "util.h"
@@ -57,6 +56,26 @@ usage_error(const char *fmt, const char *arg)
 	exit(EXIT_USAGE);
 }
 
+/* vdist-gen fetch: run vdist-fetch, next to this program (a build tree)
+ * or in VDIST_LIBEXECDIR (an install), with the arguments from "fetch" on */
+static void __attribute__((noreturn))
+run_fetch(char **argv)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		char *slash = strrchr(self, '/');
+		char *near = xasprintf("%.*s/vdist-fetch", (int)(slash - self), self);
+		execv(near, argv + 1);
+		free(near);
+	}
+	execv(VDIST_LIBEXECDIR "/vdist-fetch", argv + 1);
+	fprintf(stderr, "vdist-gen: error: cannot run %s/vdist-fetch: %s (is vdist installed whole?)\n",
+	        VDIST_LIBEXECDIR, strerror(errno));
+	exit(EXIT_SYSTEM);
+}
+
 /* the absolute path of this program, for the regeneration rule */
 static char *
 self_path(const char *argv0)
@@ -92,10 +111,8 @@ main(int argc, char **argv)
 	struct diags d = {0};
 
 	util_progname = "vdist-gen";
-	if (argc > 1 && strcmp(argv[1], "fetch") == 0) {
-		int r = fetch_main(argc - 1, argv + 1, &d);
-		finish(&d, r);
-	}
+	if (argc > 1 && strcmp(argv[1], "fetch") == 0)
+		run_fetch(argv);
 	opterr = 0;  /* getopt's messages carry the full path; ours say vdist-gen */
 	while ((c = getopt_long(argc, argv, ":f:C:o:hV", opts, NULL)) != -1) {
 		switch (c) {
