@@ -65,7 +65,9 @@ static const struct dname names[] = {
 	{"REGEN_ARGS", DS_PROJECT, DK_LISTV, 0, P(regen_args), "ARG", 0, NULL,
 	 "the arguments that run vdist-gen again as this run"},
 	{"INPUTS", DS_PROJECT, DK_LISTV, 0, P(inputs), "PATH", 0, NULL,
-	 "every file vdist.mk is made from: config, profiles, templates, runtime"},
+	 "the project's files vdist.mk is made from: config, profiles, templates"},
+	{"BUILTIN_INPUTS", DS_PROJECT, DK_LISTV, DF_RAW, P(builtin_inputs), "PATH", 0, NULL,
+	 "vdist's own files vdist.mk is made from (only letters, digits and . _ / + -)"},
 	{"BUILDS", DS_PROJECT, DK_LISTV, DF_RAW, P(build_ids), "ID", 0, NULL,
 	 "the id of every build, in file order"},
 	{"PROFILES", DS_PROJECT, DK_PAIRS, DF_RAW, P(profile_ids), "PROFILE", P(profile_builds), "ID",
@@ -242,7 +244,9 @@ void
 dict_print(FILE *f)
 {
 	static const char *const scopes[] = {"project", "build", "both"};
-	fputs("Names templates can use (see vdist-gen(1), TEMPLATES):\n", f);
+	fputs("Names templates can use (see vdist-gen(1), TEMPLATE NAMES). Scope project: vdist.mk\n"
+	      "and Makefile; build: a build's templates; both: either. [escape it]: use it\n"
+	      "through x-sh, x-mk or x-mkpath. [IF_ section]: IF_NAME is shown when it is set.\n", f);
 	for (size_t i = 0; i < NNAMES; i++) {
 		const struct dname *n = &names[i];
 		struct strbuf s = {0};
@@ -252,7 +256,8 @@ dict_print(FILE *f)
 		else if (n->item)
 			strbuf_addf(&s, " {%s}", n->item);
 		fprintf(f, "  %-28s %-7s %s%s%s\n", strbuf_str(&s), scopes[n->scope], n->help,
-		        n->flags & DF_RAW ? "" : " [escape it]", n->flags & DF_IF ? " [IF_ section]" : "");
+		        n->flags & DF_RAW || n->kind == DK_BOOL ? "" : " [escape it]",
+		        n->flags & DF_IF ? " [IF_ section]" : "");
 		strbuf_free(&s);
 	}
 }

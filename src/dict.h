@@ -28,7 +28,8 @@ struct dict_project {
 	const char *first_id;          /* the first build's id */
 	struct strlist own_files;      /* vdist's own files in the project */
 	struct strlist regen_args;     /* arguments that regenerate */
-	struct strlist inputs;         /* files vdist.mk is remade from */
+	struct strlist inputs;         /* the project's files vdist.mk is remade from */
+	struct strlist builtin_inputs; /* vdist's own, checked to need no escaping */
 	struct strlist build_ids;      /* every build's id, in file order */
 	struct strlist profile_ids;    /* each profile used, once */
 	struct strlist profile_builds; /* for each of those, the id of its first build */

@@ -199,6 +199,18 @@ older_than(const char *file, const struct strlist *inputs)
 	return 0;
 }
 
+/* 1 if path is one of vdist's installed files whose name make's
+ * $(wildcard) takes as it is (it would not keep x-mkpath's escapes) */
+static int
+builtin_input(const struct profiles *ps, const struct emit_opts *o, const char *path)
+{
+	size_t lt = strlen(ps->builtin_dir), lm = strlen(o->builtin_mk);
+	if (!(strncmp(path, ps->builtin_dir, lt) == 0 && path[lt] == '/')
+	    && !(strncmp(path, o->builtin_mk, lm) == 0 && path[lm] == '/'))
+		return 0;
+	return strspn(path, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._/+-") == strlen(path);
+}
+
 /* the project's values that do not depend on any build */
 static void
 project_values(struct dict_project *v, const struct config *c, const struct emit_opts *o)
@@ -235,6 +247,7 @@ project_values_free(struct dict_project *v)
 	strlist_free(&v->own_files);
 	strlist_free(&v->regen_args);
 	strlist_free(&v->inputs);
+	strlist_free(&v->builtin_inputs);
 	strlist_free(&v->build_ids);
 	strlist_free(&v->profile_ids);
 	strlist_free(&v->profile_builds);
@@ -295,7 +308,7 @@ emit_plan(const struct config *c, const struct profiles *ps, const struct emit_o
 	strlist_add_unique(&used, o->config_path);
 	for (size_t i = 0; i < used.n; i++) {
 		char *in = from_outdir(o, used.v[i]);
-		strlist_add_unique(&pv.inputs, in);
+		strlist_add_unique(builtin_input(ps, o, in) ? &pv.builtin_inputs : &pv.inputs, in);
 		free(in);
 	}
 	mk = dict_project_new(&pv);
