@@ -27,8 +27,8 @@ enum kcheck {
 	C_TEXT,      /* anything without NUL */
 	C_NONEMPTY,  /* any text but "" */
 	C_APP,       /* a package name and folder: [A-Za-z0-9][A-Za-z0-9._+-]* */
-	C_VERSION,   /* starts with a digit: [0-9][A-Za-z0-9.+~]* */
-	C_ITERATION, /* [A-Za-z0-9.+~]+ */
+	C_VERSION,   /* matches CONFIG_VERSION_RE */
+	C_ITERATION, /* matches CONFIG_ITERATION_RE */
 	C_PKGNAMES,  /* OS package names for the installer, maybe pinned with = */
 	C_PKGS,      /* OS package names, maybe with version constraints */
 	C_ABSPATH,   /* /[A-Za-z0-9._/+-]* */
