@@ -6,6 +6,8 @@
 #include <ctemplate/template_emitter.h>
 #include <ctemplate/template_modifiers.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -109,13 +111,35 @@ class MakeEscape : public TemplateModifier {
 	}
 };
 
-// templates that failed once: a second build using one adds no second report
-std::set<std::string> failed_templates;
+// Everything tpl keeps from one call to the next, and the only mutable
+// state outside a struct tpl_dict. It is process-wide because what it goes
+// with is: ctemplate's modifier registry (AddModifier) and its template
+// cache (GetTemplate) are globals of the library, so a modifier registered
+// once serves every later expansion, and a template parsed once is the one
+// every later build that names its path gets.
+struct tpl_state {
+	// the modifiers given to ctemplate::AddModifier, which keeps pointers
+	// to them for the rest of the process
+	ShellQuote shell_quote_mod;
+	MakeEscape make_escape_mod;
+	MakePath make_path_mod;
+	// set by tpl_init() once it has registered them
+	bool registered = false;
+	// templates that failed once: a second build using one adds no second
+	// report
+	std::set<std::string> failed_templates;
 
-ShellQuote shell_quote_mod;
-MakePath make_path_mod;
-MakeEscape make_escape_mod;
-bool initialised = false;
+	tpl_state() = default;
+	tpl_state(const tpl_state &) = delete;
+	tpl_state &operator=(const tpl_state &) = delete;
+};
+
+// the one tpl_state, made by the first call (tpl_init(), per tpl.h)
+tpl_state &state()
+{
+	static tpl_state s;
+	return s;
+}
 
 // the x- modifiers vdist registers; ctemplate accepts unknown x- names silently
 const char *const our_mods[] = {"x-sh", "x-mk", "x-mkpath"};
@@ -257,17 +281,66 @@ void report_load_error(struct diags *d, const char *path, const std::string &tex
 	diag_add(d, DIAG_ERROR, path, 1, 1, "template syntax: %s", msg.c_str());
 }
 
+// the N of the first "line N" in msg, or 0
+int log_line(const std::string &msg)
+{
+	for (size_t p = 0; (p = msg.find("line ", p)) != std::string::npos; p++) {
+		if (p > 0 && isalnum((unsigned char)msg[p - 1]))
+			continue;
+		size_t q = p + 5;
+		long n = 0;
+		while (q < msg.size() && isdigit((unsigned char)msg[q]) && n < 1000000000)
+			n = n * 10 + (msg[q++] - '0');
+		if (q > p + 5 && n > 0 && n <= 1000000000)
+			return (int)n;
+	}
+	return 0;
+}
+
+// report an expansion ctemplate refused or complained about (log is what
+// it wrote to stderr): an error for each message in log, or one saying it
+// gave none
+void report_expand_error(struct diags *d, const char *path, const std::string &log)
+{
+	int before = d->errors;
+	size_t s = 0;
+	while (s < log.size()) {
+		size_t e = log.find('\n', s);
+		if (e == std::string::npos)
+			e = log.size();
+		std::string msg = log.substr(s, e - s);
+		s = e + 1;
+		// ctemplate says "LEVEL: [Template PATH: LEVEL: ]MESSAGE"; keep MESSAGE
+		size_t cut = 0;
+		for (const char *level : {"ERROR: ", "WARNING: "}) {
+			size_t p = msg.rfind(level);
+			if (p != std::string::npos)
+				cut = std::max(cut, p + strlen(level));
+		}
+		msg.erase(0, cut);
+		while (!msg.empty() && isspace((unsigned char)msg.back()))
+			msg.pop_back();
+		if (!msg.empty())
+			diag_add(d, DIAG_ERROR, path, log_line(msg), 0, "template expansion failed: %s", msg.c_str());
+	}
+	if (d->errors == before)
+		diag_add(d, DIAG_ERROR, path, 0, 0, "template expansion failed: ctemplate gave no reason");
+}
+
 }  // namespace
 
 extern "C" void
 tpl_init(void)
 {
-	if (initialised)
+	tpl_state &st = state();
+	if (st.registered)
 		return;
-	ctemplate::AddModifier("x-sh", &shell_quote_mod);
-	ctemplate::AddModifier("x-mk", &make_escape_mod);
-	ctemplate::AddModifier("x-mkpath", &make_path_mod);
-	initialised = true;
+	// AddModifier is called here and not from a helper: tests/valgrind.supp
+	// names tpl_init as the frame whose registrations ctemplate never frees
+	ctemplate::AddModifier("x-sh", &st.shell_quote_mod);
+	ctemplate::AddModifier("x-mk", &st.make_escape_mod);
+	ctemplate::AddModifier("x-mkpath", &st.make_path_mod);
+	st.registered = true;
 }
 
 extern "C" struct tpl_dict *
@@ -340,13 +413,14 @@ tpl_expand(const char *path, struct tpl_dict *d, char **out, struct diags *diags
 	}
 	std::string text(raw, len);
 	free(raw);
-	if (failed_templates.count(path))
+	tpl_state &st = state();
+	if (st.failed_templates.count(path))
 		return -1;
 	int nerr = diags->errors;
 	struct failed_mark {
-		const char *path; struct diags *d; int n;
-		~failed_mark() { if (d->errors > n) failed_templates.insert(path); }
-	} mark{path, diags, nerr};
+		tpl_state &st; const char *path; struct diags *d; int n;
+		~failed_mark() { if (d->errors > n) st.failed_templates.insert(path); }
+	} mark{st, path, diags, nerr};
 
 	const std::vector<marker> markers = scan(text);
 	// a marker without its closing braces
@@ -423,7 +497,17 @@ tpl_expand(const char *path, struct tpl_dict *d, char **out, struct diags *diags
 		return -1;
 
 	std::string result;
-	std::string elog = capture_stderr([&] { t->Expand(&result, d->td); });
+	bool ok = false;
+	std::string elog = capture_stderr([&] { ok = t->Expand(&result, d->td); });
+	// ctemplate fails an expansion (an included template it cannot load, a
+	// template not ready) by returning false and writing to stderr
+	bool logged = false;
+	for (char c : elog)
+		logged |= !isspace((unsigned char)c);
+	if (!ok || logged) {
+		report_expand_error(diags, path, elog);
+		return -1;
+	}
 	*out = xstrndup(result.data(), result.size());
 	return 0;
 }
