@@ -21,6 +21,6 @@ base-images:{{#PROFILES}} base-image-{{PROFILE}}{{/PROFILES}}
 # vdist.mk is remade when vdist.json, a profile, a template or the runtime
 # changes (and when the project's templates folder appears or changes);
 # vdist's own files count only where vdist is installed
-vdist.mk:{{#INPUTS}} {{PATH:x-mkpath}}{{/INPUTS}} $(wildcard{{#BUILTIN_INPUTS}} {{PATH}}{{/BUILTIN_INPUTS}} {{USER_TEMPLATES:x-mkpath}} {{USER_TEMPLATES:x-mkpath}}/*)
+vdist.mk:{{#INPUTS}} {{PATH:x-mkpath}}{{/INPUTS}} $(wildcard{{#BUILTIN_INPUTS}} {{PATH:x-mkpath}}{{/BUILTIN_INPUTS}} {{USER_TEMPLATES:x-mkpath}} {{USER_TEMPLATES:x-mkpath}}/*)
 	@echo 'vdist: inputs changed, running vdist-gen'
 	@$(call vdist_q,$(VDIST_GEN)){{#REGEN_ARGS}} {{ARG:x-sh:x-mk}}{{/REGEN_ARGS}}
