@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <set>
 #include <string>
 #include <unistd.h>
@@ -111,6 +112,21 @@ class MakeEscape : public TemplateModifier {
 	}
 };
 
+// one {{...}} marker of a template, for locating problems
+struct marker {
+	size_t off;        // byte offset of "{{"
+	std::string body;  // text between the braces
+};
+
+// what vdist checks of a template that does not depend on the dictionary,
+// read and parsed once per process (every build expands the same files)
+struct parsed_template {
+	std::string text;               // the file's bytes
+	std::vector<marker> markers;    // its markers, in order
+	Template *t = nullptr;          // ctemplate's copy (owned by its cache)
+	std::vector<std::string> uses;  // every name it uses, from WriteHeaderEntries
+};
+
 // Everything tpl keeps from one call to the next, and the only mutable
 // state outside a struct tpl_dict. It is process-wide because what it goes
 // with is: ctemplate's modifier registry (AddModifier) and its template
@@ -128,6 +144,11 @@ struct tpl_state {
 	// templates that failed once: a second build using one adds no second
 	// report
 	std::set<std::string> failed_templates;
+	// templates read, scanned and loaded, by path
+	std::map<std::string, parsed_template> parsed;
+	// where ctemplate's messages are caught during an expansion (kept
+	// open: a new temporary file for every expansion costs more than it)
+	FILE *log = nullptr;
 
 	tpl_state() = default;
 	tpl_state(const tpl_state &) = delete;
@@ -144,11 +165,6 @@ tpl_state &state()
 // the x- modifiers vdist registers; ctemplate accepts unknown x- names silently
 const char *const our_mods[] = {"x-sh", "x-mk", "x-mkpath"};
 
-// one {{...}} marker of a template, for locating problems
-struct marker {
-	size_t off;        // byte offset of "{{"
-	std::string body;  // text between the braces
-};
 
 // every marker in text, in order
 std::vector<marker> scan(const std::string &text)
@@ -184,10 +200,17 @@ void add_err(struct diags *d, const char *path, const std::string &text, size_t 
 }
 
 // run f with fd 2 sent to a temp file; returns what was written there
-template <class F> std::string capture_stderr(F f)
+// run f with stderr going to a temporary file, and return what it wrote;
+// with keep, the file is *keep (made on first use, emptied before f, left
+// open for the next call), else a new one closed after
+template <class F> std::string capture_stderr(F f, FILE **keep = nullptr)
 {
 	std::fflush(stderr);
-	FILE *tmp = std::tmpfile();
+	FILE *tmp = keep && *keep ? *keep : std::tmpfile();
+	if (keep)
+		*keep = tmp;
+	if (tmp && keep && ftruncate(fileno(tmp), 0) == 0)
+		std::rewind(tmp);
 	int saved = dup(2);
 	if (tmp && saved >= 0)
 		dup2(fileno(tmp), 2);
@@ -204,7 +227,7 @@ template <class F> std::string capture_stderr(F f)
 	}
 	if (saved >= 0)
 		close(saved);
-	if (tmp)
+	if (tmp && !keep)
 		std::fclose(tmp);
 	return got;
 }
@@ -405,15 +428,24 @@ extern "C" int
 tpl_expand(const char *path, struct tpl_dict *d, char **out, struct diags *diags)
 {
 	*out = NULL;
-	size_t len;
-	char *raw = util_read_file(path, &len);
-	if (!raw) {
-		diag_add(diags, DIAG_ERROR, path, 0, 0, "cannot read template: %s", strerror(errno));
-		return -1;
-	}
-	std::string text(raw, len);
-	free(raw);
 	tpl_state &st = state();
+	auto it = st.parsed.find(path);
+	if (it == st.parsed.end()) {
+		size_t len;
+		char *raw = util_read_file(path, &len);
+		if (!raw) {
+			diag_add(diags, DIAG_ERROR, path, 0, 0, "cannot read template: %s", strerror(errno));
+			return -1;
+		}
+		parsed_template p;
+		p.text.assign(raw, len);
+		free(raw);
+		p.markers = scan(p.text);
+		it = st.parsed.emplace(path, std::move(p)).first;
+	}
+	parsed_template &pt = it->second;
+	const std::string &text = pt.text;
+	const std::vector<marker> &markers = pt.markers;
 	if (st.failed_templates.count(path))
 		return -1;
 	int nerr = diags->errors;
@@ -422,7 +454,6 @@ tpl_expand(const char *path, struct tpl_dict *d, char **out, struct diags *diags
 		~failed_mark() { if (d->errors > n) st.failed_templates.insert(path); }
 	} mark{st, path, diags, nerr};
 
-	const std::vector<marker> markers = scan(text);
 	// a marker without its closing braces
 	for (const marker &m : markers)
 		if (text.find("}}", m.off) == std::string::npos) {
@@ -465,22 +496,27 @@ tpl_expand(const char *path, struct tpl_dict *d, char **out, struct diags *diags
 	if (bad)
 		return -1;
 
-	Template *t = nullptr;
-	std::string log = capture_stderr([&] { t = Template::GetTemplate(path, ctemplate::DO_NOT_STRIP); });
-	if (!t) {
-		report_load_error(diags, path, text, markers, log);
-		return -1;
+	if (!pt.t) {
+		Template *t = nullptr;
+		std::string log = capture_stderr([&] { t = Template::GetTemplate(path, ctemplate::DO_NOT_STRIP); });
+		if (!t) {
+			report_load_error(diags, path, text, markers, log);
+			return -1;
+		}
+		std::string hdr;
+		t->WriteHeaderEntries(&hdr);
+		size_t p = 0;
+		while ((p = hdr.find("STS_INIT_WITH_HASH(", p)) != std::string::npos) {
+			size_t q = hdr.find('"', p);
+			size_t e = hdr.find('"', q + 1);
+			p = e;
+			pt.uses.push_back(hdr.substr(q + 1, e - q - 1));
+		}
+		pt.t = t;
 	}
 
 	// every name the template uses must be one vdist-gen provides
-	std::string hdr;
-	t->WriteHeaderEntries(&hdr);
-	size_t p = 0;
-	while ((p = hdr.find("STS_INIT_WITH_HASH(", p)) != std::string::npos) {
-		size_t q = hdr.find('"', p);
-		size_t e = hdr.find('"', q + 1);
-		p = e;
-		std::string name = hdr.substr(q + 1, e - q - 1);
+	for (const std::string &name : pt.uses) {
 		if (d->root->names.count(name))
 			continue;
 		size_t at = 0;
@@ -498,7 +534,7 @@ tpl_expand(const char *path, struct tpl_dict *d, char **out, struct diags *diags
 
 	std::string result;
 	bool ok = false;
-	std::string elog = capture_stderr([&] { ok = t->Expand(&result, d->td); });
+	std::string elog = capture_stderr([&] { ok = pt.t->Expand(&result, d->td); }, &st.log);
 	// ctemplate fails an expansion (an included template it cannot load, a
 	// template not ready) by returning false and writing to stderr
 	bool logged = false;
