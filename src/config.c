@@ -154,13 +154,10 @@ config_diag(const struct config *c, struct diags *d, enum diaglevel lv, size_t o
             const char *fmt, ...)
 {
 	va_list ap;
-	char *msg;
 
 	va_start(ap, fmt);
-	msg = xvasprintf(fmt, ap);
+	diag_vat(d, lv, c->file, c->text, c->len, off, fmt, ap);
 	va_end(ap);
-	diag_at(d, lv, c->file, c->text, c->len, off, "%s", msg);
-	free(msg);
 }
 
 void

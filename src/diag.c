@@ -46,16 +46,24 @@ diag_add(struct diags *d, enum diaglevel level, const char *file, int line, int 
 }
 
 void
-diag_at(struct diags *d, enum diaglevel level, const char *file, const char *text, size_t len,
-        size_t off, const char *fmt, ...)
+diag_vat(struct diags *d, enum diaglevel level, const char *file, const char *text, size_t len,
+         size_t off, const char *fmt, va_list ap)
 {
-	va_list ap;
 	int line = 0, col = 0;
 
 	if (off != (size_t)-1 && text)
 		diag_linecol(text, len, off, &line, &col);
-	va_start(ap, fmt);
 	diag_vadd(d, level, file, line, col, fmt, ap);
+}
+
+void
+diag_at(struct diags *d, enum diaglevel level, const char *file, const char *text, size_t len,
+        size_t off, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_vat(d, level, file, text, len, off, fmt, ap);
 	va_end(ap);
 }
 

@@ -55,6 +55,9 @@ void diag_vadd(struct diags *d, enum diaglevel level, const char *file, int line
  * file); off (size_t)-1 means no position */
 void diag_at(struct diags *d, enum diaglevel level, const char *file, const char *text,
              size_t len, size_t off, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+/* diag_at with a va_list */
+void diag_vat(struct diags *d, enum diaglevel level, const char *file, const char *text, size_t len,
+              size_t off, const char *fmt, va_list ap);
 /* the name in names[0..n) closest to s, for "did you mean"; NULL when
  * none is close (at most 3 edits and a third of the word) */
 const char *diag_suggest(const char *s, const char *const *names, size_t n);
