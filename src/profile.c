@@ -39,16 +39,6 @@ static const struct pfield pfields[] = {
 };
 #define NPFIELDS (sizeof pfields / sizeof *pfields)
 
-/* add an error at byte offset off of text read from file */
-static void
-perr(struct diags *d, const char *file, const char *text, size_t len, size_t off, const char *fmt,
-     const char *a, const char *b)
-{
-	char *msg = xasprintf(fmt, a, b);
-	diag_at(d, DIAG_ERROR, file, text, len, off, "%s", msg);
-	free(msg);
-}
-
 /* release the strings of one profile */
 static void
 profile_clear(struct profile *p)
@@ -78,7 +68,7 @@ read_profile(const char *file, const char *text, size_t len, const char *id, siz
 	for (const char *c = id; *c; c++)
 		okid &= (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '.' || *c == '_' || *c == '-';
 	if (!okid) {
-		perr(d, file, text, len, keyoff,
+		diag_at(d, DIAG_ERROR, file, text, len, keyoff,
 		     "a profile id must hold only letters, digits and . _ - (it names images and appears in Dockerfile and vdist.mk lines)%s%s",
 		     "", "");
 		return -1;
@@ -86,7 +76,7 @@ read_profile(const char *file, const char *text, size_t len, const char *id, siz
 	p->origin = xstrdup(file);
 	p->off = o->off;
 	if (o->type != JSON_OBJECT) {
-		perr(d, file, text, len, o->off, "profile \"%s\" must be an object%s", id, "");
+		diag_at(d, DIAG_ERROR, file, text, len, o->off, "profile \"%s\" must be an object", id);
 		return -1;
 	}
 	for (size_t i = 0; i < o->n; i++) {
@@ -106,7 +96,7 @@ read_profile(const char *file, const char *text, size_t len, const char *id, siz
 		}
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(o->keys[j], o->keys[i])) {
-				perr(d, file, text, len, o->keyoffs[i], "duplicate key \"%s\" in profile \"%s\": keep one",
+				diag_at(d, DIAG_ERROR, file, text, len, o->keyoffs[i], "duplicate key \"%s\" in profile \"%s\": keep one",
 				     o->keys[i], id);
 				bad = 1;
 			}
@@ -114,7 +104,7 @@ read_profile(const char *file, const char *text, size_t len, const char *id, siz
 		void *f = (char *)p + pfields[k].field;
 		if (pfields[k].type == P_STR) {
 			if (v->type != JSON_STRING) {
-				perr(d, file, text, len, v->off, "%s must be a string, not a %s", o->keys[i], json_type_name(v->type));
+				diag_at(d, DIAG_ERROR, file, text, len, v->off, "%s must be a string, not a %s", o->keys[i], json_type_name(v->type));
 				bad = 1;
 				continue;
 			}
@@ -122,14 +112,14 @@ read_profile(const char *file, const char *text, size_t len, const char *id, siz
 			*(char **)f = xstrdup(v->str);
 		} else {
 			if (v->type != JSON_ARRAY) {
-				perr(d, file, text, len, v->off, "%s must be an array of strings, not a %s", o->keys[i],
+				diag_at(d, DIAG_ERROR, file, text, len, v->off, "%s must be an array of strings, not a %s", o->keys[i],
 				     json_type_name(v->type));
 				bad = 1;
 				continue;
 			}
 			for (size_t j = 0; j < v->n; j++) {
 				if (v->items[j].type != JSON_STRING) {
-					perr(d, file, text, len, v->items[j].off, "%s must be an array of strings, not of %ss",
+					diag_at(d, DIAG_ERROR, file, text, len, v->items[j].off, "%s must be an array of strings, not of %ss",
 					     o->keys[i], json_type_name(v->items[j].type));
 					bad = 1;
 					continue;
@@ -143,7 +133,7 @@ read_profile(const char *file, const char *text, size_t len, const char *id, siz
 		if (pfields[k].type != P_STR || *f)
 			continue;
 		if (pfields[k].required) {
-			perr(d, file, text, len, o->off, "profile \"%s\" has no \"%s\"", id, pfields[k].name);
+			diag_at(d, DIAG_ERROR, file, text, len, o->off, "profile \"%s\" has no \"%s\"", id, pfields[k].name);
 			bad = 1;
 		} else {
 			*f = xstrdup(pfields[k].def);
@@ -153,24 +143,24 @@ read_profile(const char *file, const char *text, size_t len, const char *id, siz
 		return -1;
 	if (strcmp(p->package_type, "deb") && strcmp(p->package_type, "rpm")) {
 		size_t off = json_get(o, "package_type")->off;
-		perr(d, file, text, len, off, "profile \"%s\": package_type must be \"deb\" or \"rpm\", not \"%s\"", id,
+		diag_at(d, DIAG_ERROR, file, text, len, off, "profile \"%s\": package_type must be \"deb\" or \"rpm\", not \"%s\"", id,
 		     p->package_type);
 		return -1;
 	}
 	if (strcmp(p->packager, "native") && strcmp(p->packager, "fpm")) {
 		size_t off = json_get(o, "packager")->off;
-		perr(d, file, text, len, off, "profile \"%s\": packager must be \"native\" or \"fpm\", not \"%s\"", id,
+		diag_at(d, DIAG_ERROR, file, text, len, off, "profile \"%s\": packager must be \"native\" or \"fpm\", not \"%s\"", id,
 		     p->packager);
 		return -1;
 	}
 	if (strchr(p->pkg_install, '\n')) {
-		perr(d, file, text, len, json_get(o, "pkg_install")->off, "profile \"%s\": pkg_install must be one line%s", id, "");
+		diag_at(d, DIAG_ERROR, file, text, len, json_get(o, "pkg_install")->off, "profile \"%s\": pkg_install must be one line%s", id, "");
 		return -1;
 	}
 	diag_linecol(text, len, json_get(o, "script")->off, &p->script_line, &p->script_col);
 	if (strchr(p->script, '/') || !p->script[0]) {
 		size_t off = json_get(o, "script")->off;
-		perr(d, file, text, len, off, "profile \"%s\": script must be a template file name without '/', not \"%s\"",
+		diag_at(d, DIAG_ERROR, file, text, len, off, "profile \"%s\": script must be a template file name without '/', not \"%s\"",
 		     id, p->script);
 		return -1;
 	}
@@ -178,12 +168,12 @@ read_profile(const char *file, const char *text, size_t len, const char *id, siz
 	for (const char *s = p->docker_image; *s; s++)
 		if ((unsigned char)*s <= ' ' || *s == '"' || *s == '\'' || *s == '$' || *s == '\\') {
 			size_t off = json_get(o, "docker_image")->off;
-			perr(d, file, text, len, off, "profile \"%s\": docker_image \"%s\" is not an image name", id,
+			diag_at(d, DIAG_ERROR, file, text, len, off, "profile \"%s\": docker_image \"%s\" is not an image name", id,
 			     p->docker_image);
 			return -1;
 		}
 	if (!p->docker_image[0]) {
-		perr(d, file, text, len, json_get(o, "docker_image")->off, "profile \"%s\": docker_image is empty%s", id, "");
+		diag_at(d, DIAG_ERROR, file, text, len, json_get(o, "docker_image")->off, "profile \"%s\": docker_image is empty%s", id, "");
 		return -1;
 	}
 	return 0;
@@ -210,13 +200,13 @@ load_file(struct profiles *ps, const char *path, int optional, struct diags *d)
 		return -1;
 	}
 	if (root->type != JSON_OBJECT) {
-		perr(d, path, text, len, root->off, "the top level must be an object of profiles by id%s%s", "", "");
+		diag_at(d, DIAG_ERROR, path, text, len, root->off, "the top level must be an object of profiles by id%s%s", "", "");
 		bad = 1;
 	}
 	for (size_t i = 0; !bad && i < root->n; i++) {
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(root->keys[i], root->keys[j])) {
-				perr(d, path, text, len, root->keyoffs[i], "duplicate profile \"%s\": keep one%s", root->keys[i], "");
+				diag_at(d, DIAG_ERROR, path, text, len, root->keyoffs[i], "duplicate profile \"%s\": keep one%s", root->keys[i], "");
 				bad = 1;
 			}
 		struct profile p;
