@@ -4,8 +4,9 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/{{ID}}/build.mk package-{{ID}}
 # vdist_name_{{ID}} holds the build's name, for your own recipes.
 vdist_name_{{ID}} := {{NAME:x-mk}}
-.PHONY: package-{{ID}} check-{{ID}} image-{{ID}}
+.PHONY: package-{{ID}} check-{{ID}} lint-{{ID}} image-{{ID}}
 packages: package-{{ID}}
+lint-packages: lint-{{ID}}
 check-packages: check-{{ID}}
 images: image-{{ID}}
 package-{{ID}}: .vdist/{{ID}}/package.stamp
@@ -20,3 +21,5 @@ image-{{ID}}:
 	$(call vdist_host,{{ID}},image)
 check-{{ID}}: .vdist/{{ID}}/package.stamp
 	$(call vdist_host,{{ID}},check)
+lint-{{ID}}: .vdist/{{ID}}/package.stamp
+	$(call vdist_host,{{ID}},lint)

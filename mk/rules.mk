@@ -25,6 +25,8 @@ VERSION ?=
 ITERATION ?=
 MAINTAINER ?=
 CHECK_CMD ?=
+# the Debian image lintian and rpmlint run in (a missing debian:SUITE is bootstrapped)
+LINT_IMAGE ?= debian:bookworm
 RPM_INSTALL_FLAGS ?=
 VDIST_GEN ?= vdist-gen
 # make wheels, release, run, manage (the flow of pypackage-docker)
@@ -59,18 +61,19 @@ vdist_env = VDIST_DOCKER=$(call vdist_q,$(DOCKER)) \
 	VDIST_REPO_VERSION=$(call vdist_q,$(REPO_VERSION)) VDIST_APPENV=$(call vdist_q,$(APPENV)) \
 	VDIST_PORTS=$(call vdist_q,$(PORTS)) VDIST_VOLUMES=$(call vdist_q,$(VOLUMES)) \
 	VDIST_ENV_VARS=$(call vdist_q,$(ENV_VARS)) VDIST_FORCE=$(call vdist_q,$(FORCE)) \
-	VDIST_OFFLINE=$(call vdist_q,$(OFFLINE))
+	VDIST_OFFLINE=$(call vdist_q,$(OFFLINE)) VDIST_LINT_IMAGE=$(call vdist_q,$(LINT_IMAGE))
 # vdist_host ID COMMAND: the recipe line that runs one host.sh command
 vdist_host = @$(vdist_env) bash .vdist/runtime/host.sh $(1) $(2)
 # every package depends on the runtime it was built with
 vdist_runtime := .vdist/runtime/host.sh .vdist/runtime/lib.sh .vdist/runtime/bootstrap.sh
 
-# packages, check-packages and images get one prerequisite per build from
-# each build.mk
-.PHONY: packages images check-packages vdist-clean clean vdist-FORCE wheels release run manage
+# packages, lint-packages, check-packages and images get one prerequisite
+# per build from each build.mk; check-packages lints too
+.PHONY: packages images lint-packages check-packages vdist-clean clean vdist-FORCE wheels release run manage
 packages:
 images:
-check-packages:
+lint-packages:
+check-packages: lint-packages
 clean: vdist-clean
 vdist-clean:
 	rm -rf .vdist/*/out .vdist/*/src .vdist/*/src.new .vdist/*/scripts .vdist/*/context .vdist/*/wheels .vdist/*/release .vdist/*/*.stamp .vdist/logs

@@ -37,6 +37,7 @@ enum kcheck {
 	C_SHA256,    /* 64 hex digits or "" */
 	C_FILE,      /* a file that exists, relative to vdist.json's folder */
 	C_PYVERSION, /* 3.X or 3.X.Y */
+	C_WORD,      /* [a-z0-9][a-z0-9+./-]*: a Debian section or priority */
 };
 
 /* how values from the top level, "defaults" and the build combine */
@@ -114,6 +115,16 @@ static const struct keydef keys[CONFIG_NKEYS] = {
 		"folder inside the source tree that holds setup.py or pyproject.toml"},
 	[K_OFFLINE] = {"offline", T_BOOL, C_TEXT, M_SET, F(offline), "0",
 		"true: pip installs only from the project's wheelhouse/ (make wheels), containers get no network"},
+	[K_KEEP_PIP] = {"keep_pip", T_BOOL, C_TEXT, M_SET, F(keep_pip), "0",
+		"true: ship pip, setuptools and wheel in the venv (by default they are removed)"},
+	[K_STRIP] = {"strip", T_BOOL, C_TEXT, M_SET, F(strip), "1",
+		"false: do not strip the package's ELF files (strip --strip-unneeded)"},
+	[K_SECTION] = {"section", T_STR, C_WORD, M_SET, F(section), "misc",
+		"Debian section of the .deb (rpm: unused)"},
+	[K_PRIORITY] = {"priority", T_STR, C_WORD, M_SET, F(priority), "optional",
+		"Debian priority of the .deb (rpm: unused)"},
+	[K_CHANGELOG] = {"changelog", T_STR, C_FILE, M_SET, F(changelog), NULL,
+		"a Debian-format changelog shipped as the .deb's changelog.Debian.gz; default: one entry for this version"},
 	[K_BEFORE_INSTALL] = {"before_install", T_STR, C_FILE, M_SET, F(scripts[0]), NULL,
 		"script run before the package is installed (not on upgrade)"},
 	[K_AFTER_INSTALL] = {"after_install", T_STR, C_FILE, M_SET, F(scripts[1]), NULL,
@@ -281,6 +292,13 @@ check_value(struct loader *L, const struct keydef *k, const char *v, size_t off)
 	case C_SHA256:
 		if (*v && (strlen(v) != 64 || !only(v, "") || strpbrk(v, "ghijklmnopqrstuvwxyzGHIJKLMNOPQRSTUVWXYZ")))
 			why = "must be 64 hexadecimal digits";
+		break;
+	case C_WORD:
+		if (!(*v >= 'a' && *v <= 'z') && !(*v >= '0' && *v <= '9'))
+			why = "must start with a lowercase letter or digit";
+		for (const char *p = v; !why && *p; p++)
+			if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || strchr("+./-", *p)))
+				why = "must hold only lowercase letters, digits and + . / -";
 		break;
 	case C_PYVERSION: {
 		const char *p = v;

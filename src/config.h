@@ -34,7 +34,8 @@ enum configkey {
 	K_BUILD_DEPS, K_RUNTIME_DEPS, K_CUSTOM_FILENAME, K_FPM_ARGS, K_PIP_ARGS,
 	K_PACKAGE_INSTALL_ROOT, K_COMPILE_PYTHON, K_PYTHON_VERSION, K_PYTHON_BASEDIR,
 	K_PYTHON_URL, K_PYTHON_SHA256, K_PYTHON_CONFIGURE_FLAGS, K_REQUIREMENTS_PATH,
-	K_WORKING_DIR, K_OFFLINE, K_BEFORE_INSTALL, K_AFTER_INSTALL, K_BEFORE_REMOVE,
+	K_WORKING_DIR, K_OFFLINE, K_KEEP_PIP, K_STRIP, K_SECTION, K_PRIORITY, K_CHANGELOG,
+	K_BEFORE_INSTALL, K_AFTER_INSTALL, K_BEFORE_REMOVE,
 	K_AFTER_REMOVE, K_BEFORE_UPGRADE, K_AFTER_UPGRADE,
 	CONFIG_NKEYS
 };
@@ -82,6 +83,11 @@ struct build {
 	int requirements_explicit;  /* 1 if the user set requirements_path */
 	char *working_dir;          /* folder of setup.py inside the source, "" for the top */
 	int offline;                /* 1: pip only from wheelhouse/, containers without network */
+	int keep_pip;               /* 1: ship pip, setuptools and wheel in the venv */
+	int strip;                  /* 1: strip the ELF files of the package */
+	char *section;              /* Debian section */
+	char *priority;             /* Debian priority */
+	char *changelog;            /* project's Debian-format changelog, NULL: generated */
 	char *scripts[CONFIG_NSCRIPTS]; /* host paths of the six scripts, NULL when unset */
 	size_t off[CONFIG_NKEYS];   /* byte offset of each key's value, (size_t)-1 if unset */
 	size_t entry_off;           /* byte offset of the build's object */

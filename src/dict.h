@@ -54,6 +54,8 @@ struct dict_build {
 	int requirements_explicit;
 	const char *working_dir;
 	int offline;
+	int keep_pip, strip;
+	const char *section, *priority, *changelog;
 	const char *bootstrap_suite, *bootstrap_mirror;
 	const char *scripts[CONFIG_NSCRIPTS];  /* "" when unset */
 	const struct strlist *script_keys;     /* the keys of the scripts that are set */

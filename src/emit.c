@@ -20,7 +20,8 @@ static const struct {
 	int mode;
 } runtime_files[] = {
 	{"host.sh", 0755}, {"lib.sh", 0644}, {"bootstrap.sh", 0644},
-	{"entrypoint.sh", 0755}, {"rules.mk", 0644},
+	{"entrypoint.sh", 0755}, {"rules.mk", 0644}, {"lint.Dockerfile", 0644},
+	{"rpmlint.toml", 0644},
 };
 
 /* add a planned file, taking path and data */
@@ -102,6 +103,8 @@ build_values(struct dict_build *v, const struct resolved *r)
 		.python_sha256 = b->python_sha256, .python_configure_flags = &b->python_configure_flags,
 		.requirements_path = b->requirements_path, .requirements_explicit = b->requirements_explicit,
 		.working_dir = b->working_dir, .offline = b->offline,
+		.keep_pip = b->keep_pip, .strip = b->strip, .section = b->section, .priority = b->priority,
+		.changelog = b->changelog ? b->changelog : "",
 		.bootstrap_suite = p->bootstrap_suite, .bootstrap_mirror = p->bootstrap_mirror,
 		.script_keys = &r->script_keys,
 		.version_re = CONFIG_VERSION_RE, .version_rule = CONFIG_VERSION_RULE,

@@ -1,7 +1,9 @@
 /* resolve: effective values of each build, computed once */
 #include "resolve.h"
 
+#include <ctype.h>
 #include <stdlib.h>
+#include <strings.h>
 #include <string.h>
 
 #include "util.h"
@@ -186,6 +188,16 @@ resolve_builds(const struct config *c, const struct profiles *ps, struct resolve
 			continue;
 		}
 		r[i].p = p;
+		/* lintian refuses a summary that starts with the package's name */
+		char *pkg = resolve_deb_name(b->app);
+		size_t n = strlen(pkg);
+		if (!strcmp(p->package_type, "deb") && !strncasecmp(b->description, pkg, n)
+		    && !isalnum((unsigned char)b->description[n]))
+			config_diag(c, d, DIAG_WARNING, b->off[K_DESCRIPTION],
+			            "the description's first line starts with the package name \"%s\": "
+			            "Debian's tools (lintian) reject that; say what it is instead",
+			            pkg);
+		free(pkg);
 		if (!strcmp(b->packager, "fpm") && strcmp(p->packager, "fpm"))
 			config_diag(c, d, DIAG_WARNING, b->off[K_PACKAGER],
 			            "packager fpm on profile \"%s\", whose image is not made for fpm: it must have fpm installed",

@@ -9,7 +9,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cd "$here/../.."
-usage="usage: host.sh ID source|inputs|image|package|check|wheels|release|run|base-image|base-image-if-possible"
+usage="usage: host.sh ID source|inputs|image|package|check|lint|wheels|release|run|base-image|base-image-if-possible"
 case ${1:-} in
 '' | */* | .*) printf 'vdist: error: %s\n' "$usage" >&2; exit 2 ;;
 esac
@@ -60,10 +60,29 @@ esac
 [[ $version =~ $vdist_version_re ]] || die "version '$version' $vdist_version_rule"
 [[ $iteration =~ $vdist_iteration_re ]] || die "iteration '$iteration' $vdist_iteration_rule"
 
-# container_env: the -e flags every build container gets, into the array cenv
+# source_date_epoch SRC: the time every file of the package carries
+# (reproducible builds): SOURCE_DATE_EPOCH from the environment, else the
+# commit time of the source's git HEAD (git sources, and directory sources
+# inside a git work tree), else the newest modification time among the
+# files that go into the package (as cmd_inputs lists them)
+source_date_epoch() {
+	local t=${SOURCE_DATE_EPOCH:-}
+	if [ -z "$t" ] && git -C "$1" rev-parse --git-dir >/dev/null 2>&1; then
+		t=$(git -C "$1" log -1 --format=%ct 2>/dev/null || true)
+	fi
+	if [ -z "$t" ]; then
+		[ -f "$rel/inputs.stamp" ] || cmd_inputs
+		t=$(awk '$1 ~ /^\.\// && NF >= 4 { split($(NF - 1), a, "."); if (a[1] > m) m = a[1] } END { print m + 0 }' "$rel/inputs.stamp")
+	fi
+	[[ $t =~ ^[0-9]+$ ]] || die "SOURCE_DATE_EPOCH '$t' must be a number of seconds"
+	printf '%s\n' "$t"
+}
+
+# container_env SRC: the -e flags every build container gets, into the array cenv
 container_env() {
 	cenv=(-e VDIST_VERSION="$version" -e VDIST_ITERATION="$iteration" -e VDIST_MAINTAINER="$maintainer"
-		-e VDIST_UID="$(id -u)" -e VDIST_GID="$(id -g)" -e VDIST_OFFLINE="$vdist_offline")
+		-e VDIST_UID="$(id -u)" -e VDIST_GID="$(id -g)" -e VDIST_OFFLINE="$vdist_offline"
+		-e SOURCE_DATE_EPOCH="$(source_date_epoch "$1")")
 }
 
 # mounts: the -v flags of the build's folder and the runtime, into the array mounts
@@ -127,6 +146,8 @@ cmd_inputs() {
 			path=vdist_$key
 			[ -z "${!path}" ] || printf '%s %s\n' "$key" "$(sha256sum <"$vdist_project/${!path}")"
 		done
+		[ -z "$vdist_changelog" ] || printf 'changelog %s\n' "$(sha256sum <"$vdist_project/$vdist_changelog")"
+		printf 'source_date_epoch %s\n' "${SOURCE_DATE_EPOCH:-}"
 	} >"$rel/inputs.new"
 	if cmp -s "$rel/inputs.new" "$rel/inputs.stamp"; then
 		rm -f "$rel/inputs.new"
@@ -235,7 +256,7 @@ cmd_wheels() {
 	say "building wheels${VDIST_EXTRAS:+ with extras [$VDIST_EXTRAS]} into $wheelhouse/"
 	rm -rf "$rel/wheels"
 	mkdir -p "$rel/wheels"
-	container_env
+	container_env "$src"
 	mounts
 	if ! "${docker[@]}" run --rm "${run_flags[@]}" "${wheel_flags[@]}" "${mounts[@]}" "${cenv[@]}" \
 		-v "$src:/src:ro" -v "$PWD/$rel/wheels:/out" -e VDIST_EXTRAS="${VDIST_EXTRAS:-}" \
@@ -324,10 +345,11 @@ cmd_package() {
 		path=vdist_$key
 		[ -z "${!path}" ] || cp "$vdist_project/${!path}" "$rel/scripts/$key"
 	done
+	[ -z "$vdist_changelog" ] || cp "$vdist_project/$vdist_changelog" "$rel/scripts/changelog"
 	src=$(cd "$(source_dir)" && pwd)
 	wheel_mount
 	say "building $vdist_app $version-$iteration ($vdist_package_type) in $vdist_image_tag"
-	container_env
+	container_env "$src"
 	mounts
 	if ! "${docker[@]}" run --rm "${run_flags[@]}" "${wheel_flags[@]}" "${mounts[@]}" "${cenv[@]}" \
 		-v "$src:/src:ro" -v "$PWD/$rel/out:/out" -e VDIST_FPM="${VDIST_FPM:-fpm}" \
@@ -341,6 +363,64 @@ cmd_package() {
 	mv -f "$rel/out/$file" "$dist/$file"
 	printf '%s\n' "$file" >"$rel/package.stamp"
 	say "package: $dist/$file"
+}
+
+# lint_image: the image lintian and rpmlint run in (lint.Dockerfile on
+# LINT_IMAGE, default debian:bookworm), made when missing; a missing
+# debian:SUITE base is bootstrapped
+lint_image() {
+	local base=${VDIST_LINT_IMAGE:-debian:bookworm} hash
+	hash=$({ cat "$here/lint.Dockerfile"; printf '%s\n' "$base"; } | sha256sum | cut -c1-16)
+	lint_tag=vdist/lint:$hash
+	"${docker[@]}" image inspect "$lint_tag" >/dev/null 2>&1 && return 0
+	# one build of it at a time (make -j), then look again
+	mkdir -p "$logdir"
+	exec 8>"$logdir/.lint.lock"
+	flock 8
+	"${docker[@]}" image inspect "$lint_tag" >/dev/null 2>&1 && return 0
+	if ! "${docker[@]}" image inspect "$base" >/dev/null 2>&1; then
+		case $base in
+		debian:*)
+			say "bootstrapping $base for the lint image"
+			vdist_bootstrap_image "$base" "${base#debian:}" '' '' 2>&1 | tag
+			[ "${PIPESTATUS[0]}" = 0 ] || die "bootstrapping $base failed"
+			;;
+		*) die "lint base image $base is not in docker: load it, or set LINT_IMAGE to a Debian image" ;;
+		esac
+	fi
+	say "building the lint image $lint_tag (lintian, rpmlint) from $base"
+	mkdir -p "$logdir/lint-context"
+	if ! "${docker[@]}" build "${build_flags[@]}" --build-arg BASE="$base" -t "$lint_tag" \
+		-f "$here/lint.Dockerfile" "$logdir/lint-context" 2>&1 | tee "$logdir/lint-image.log" | tag; then
+		die "building the lint image failed; full log: $logdir/lint-image.log"
+	fi
+}
+
+# cmd_lint: lintian (.deb) or rpmlint (.rpm) on the package, in the lint
+# image; errors and warnings fail, but the overrides the package ships
+# (lintian) and the runtime's rpmlint.toml filters, each with its reason
+cmd_lint() {
+	local file out
+	file=$(cat "$rel/package.stamp")
+	[ -f "$dist/$file" ] || die "no $dist/$file: run make packages first"
+	lint_image
+	local run=("${docker[@]}" run --rm --network none --user 65534:65534 -e HOME=/tmp
+		-v "$PWD/$dist:/dist:ro" -v "$here:/vdist-runtime:ro" "$lint_tag")
+	if [ "$vdist_package_type" = deb ]; then
+		say "lintian $file"
+		if ! "${run[@]}" lintian --fail-on error,warning --tag-display-limit 0 --info "/dist/$file" 2>&1 |
+			tee "$logdir/$vdist_id.lint.log" | tag; then
+			die "lintian found errors or warnings; full log: $logdir/$vdist_id.lint.log"
+		fi
+	else
+		say "rpmlint $file"
+		"${run[@]}" rpmlint -c /vdist-runtime/rpmlint.toml "/dist/$file" >"$logdir/$vdist_id.lint.log" 2>&1 || :
+		tag <"$logdir/$vdist_id.lint.log"
+		out=$(grep -E '^ *[0-9]+ packages? and [0-9]+ specfiles? checked; ' "$logdir/$vdist_id.lint.log" || true)
+		[[ $out =~ checked\;\ 0\ errors,\ 0\ warnings ]] ||
+			die "rpmlint found errors or warnings; full log: $logdir/$vdist_id.lint.log"
+	fi
+	say "lint ok: $file"
 }
 
 # cmd_check: install the package in a clean container of the profile's
@@ -375,6 +455,7 @@ inputs) cmd_inputs ;;
 image) cmd_image ;;
 package) cmd_package ;;
 check) cmd_check ;;
+lint) cmd_lint ;;
 wheels) cmd_wheels ;;
 release) cmd_release ;;
 run) shift; cmd_run "$@" ;;

@@ -127,11 +127,178 @@ vdist_pip_install() {
 		vdist_log "no setup.py or pyproject.toml: shipping the source as $venv/app"
 		mkdir -p "$venv/app"
 		cp -a . "$venv/app/"
-		# byte-compile now, so the .pyc files belong to the package and go with it
-		"$vpython" -m compileall -q "$venv/app" >/dev/null
 	fi
 	# the venv must not hold VCS folders or a copy of the build tree
 	find "$venv" \( -name .git -o -name .hg -o -name .svn \) -prune -exec rm -rf {} +
+}
+
+# vdist_prune: the venv without what only building needed: pip,
+# setuptools and wheel (unless keep_pip, or another installed
+# distribution requires one of them), uninstalled by pip so that their
+# scripts (bin/pip...) go too; and without the direct_url.json that pip
+# records for a package installed from a local folder, which names a
+# build path
+vdist_prune() {
+	local remove
+	remove=$("$vpython" - "$vdist_keep_pip" <<'PY'
+import json, os, re, sys
+import importlib.metadata as md
+
+def canon(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+dists = list(md.distributions())
+for d in dists:
+    text = d.read_text("direct_url.json")
+    if not text or not json.loads(text).get("url", "").startswith("file:"):
+        continue
+    folder = str(d._path)
+    os.remove(os.path.join(folder, "direct_url.json"))
+    record = os.path.join(folder, "RECORD")
+    entry = os.path.basename(folder) + "/direct_url.json,"
+    with open(record) as f:
+        lines = [line for line in f if not line.startswith(entry)]
+    with open(record, "w") as f:
+        f.writelines(lines)
+if sys.argv[1] == "true":
+    sys.exit(0)
+try:
+    from pip._vendor.packaging.requirements import Requirement
+except ImportError:
+    Requirement = None
+tools = ("setuptools", "wheel", "pip")
+installed = {canon(d.metadata["Name"]) for d in dists}
+needed = set()
+for d in dists:
+    if canon(d.metadata["Name"]) in tools:
+        continue
+    for r in d.requires or []:
+        if Requirement is None:
+            needed.add(canon(re.match(r"[A-Za-z0-9._-]+", r).group(0)))
+            continue
+        req = Requirement(r)
+        if req.marker is None or req.marker.evaluate({"extra": ""}):
+            needed.add(canon(req.name))
+print(" ".join(t for t in tools if t in installed and t not in needed))
+PY
+)
+	if [ -n "$remove" ]; then
+		vdist_log "removing what only building needed: $remove"
+		# shellcheck disable=SC2086
+		"$vpython" -m pip uninstall -y -q --disable-pip-version-check $remove
+	fi
+}
+
+# vdist_compile: every .py of the venv (and of a Python outside it)
+# byte-compiled now, with hash-based .pyc files: they do not depend on
+# file times, so the build is reproducible, and Python finds them valid
+# at run time, so nothing is written under the install root. checked-hash
+# rather than unchecked: a source edited in place (a hotfix on a server)
+# is still noticed, for the cost of hashing each source on import.
+vdist_compile() {
+	local dirs=("$venv")
+	! vdist_python_outside_venv || dirs+=("$vdist_python_prefix")
+	vdist_log "byte-compiling ${dirs[*]} (checked-hash .pyc files)"
+	find "${dirs[@]}" -name __pycache__ -type d -prune -exec rm -rf {} +
+	"$vpython" -m compileall -q -f -j 0 --invalidation-mode checked-hash "${dirs[@]}" ||
+		vdist_log "warning: some files did not compile (above); Python will not use .pyc files for them"
+}
+
+# vdist_strip: the stage's ELF files stripped of what running does not
+# need (strip --strip-unneeded), unless strip is false: what rpmbuild's
+# brp scripts would do, without their byte-compiling
+vdist_strip() {
+	[ "$vdist_strip" = true ] || return 0
+	command -v strip >/dev/null || vdist_die "strip is not in the builder image: add binutils to build_deps, or set \"strip\": false"
+	local f magic n=0
+	while IFS= read -r -d '' f; do
+		magic=''
+		IFS= read -r -n 4 -d '' magic <"$f" || true
+		[ "$magic" = $'\177ELF' ] || continue
+		strip --strip-unneeded "$f" || vdist_die "strip failed on ${f#"$stage"}; set \"strip\": false to ship it as it is"
+		n=$((n + 1))
+	done < <(find "$stage" -type f \( -name '*.so' -o -name '*.so.*' -o -perm -u+x \) -print0)
+	vdist_log "stripped $n ELF files"
+}
+
+# vdist_normalise: the stage the same whatever the host: modes from the
+# file kind only (the source's came from the host's umask), no time after
+# SOURCE_DATE_EPOCH
+vdist_normalise() {
+	chmod -R u+rwX,go+rX,go-w "$stage"
+	find "$stage" -newermt "@$SOURCE_DATE_EPOCH" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+}
+
+# vdist_license_files: the source's license files (LICENSE*, LICENCE*,
+# COPYING* at the top of the source), NUL-separated
+vdist_license_files() {
+	find /build/src -maxdepth 1 -type f \( -iname 'LICENSE*' -o -iname 'LICENCE*' -o -iname 'COPYING*' \) -print0 |
+		LC_ALL=C sort -z
+}
+
+# vdist_copyright: /usr/share/doc/PKG/copyright in Debian's
+# machine-readable format (DEP-5), from license, maintainer and the
+# source's license files
+vdist_copyright() {
+	local f holder
+	holder=$(vdist_license_files | xargs -0r grep -h -m1 -i '^[[:space:]]*copyright' 2>/dev/null | head -n 1 |
+		sed 's/^[[:space:]]*[Cc][Oo][Pp][Yy][Rr][Ii][Gg][Hh][Tt][[:space:]]*\(([Cc])[[:space:]]*\)\{0,1\}//')
+	printf 'Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n'
+	printf 'Upstream-Name: %s\n' "$vdist_app"
+	printf 'Upstream-Contact: %s\n' "$(vdist_oneline "$maintainer")"
+	[ -z "$vdist_url" ] || printf 'Source: %s\n' "$(vdist_oneline "$vdist_url")"
+	printf 'Comment: The virtualenv under %s also holds the Python packages\n' "$venv"
+	printf ' %s depends on; the license of each is in its *.dist-info folder.\n' "$vdist_app"
+	printf '\nFiles: *\nCopyright: %s\n' "${holder:-$(vdist_changelog_date +%Y) $(vdist_oneline "$maintainer")}"
+	printf 'License: %s\n' "$(vdist_oneline "${vdist_license:-unknown}")"
+	while IFS= read -r -d '' f; do
+		sed 's/[[:space:]]*$//; s/^$/./; s/^/ /' "$f"
+	done < <(vdist_license_files)
+}
+
+# vdist_changelog_date: SOURCE_DATE_EPOCH as changelogs write dates
+vdist_changelog_date() { LC_ALL=C date -u -d "@$SOURCE_DATE_EPOCH" "$1"; }
+
+# vdist_docs_deb: copyright, changelog.Debian.gz and the lintian
+# overrides of what a bundled virtualenv is by design
+vdist_docs_deb() {
+	local doc=$stage/usr/share/doc/$pkgname over=$stage/usr/share/lintian/overrides
+	mkdir -p "$doc" "$over"
+	vdist_copyright >"$doc/copyright"
+	if [ -f "$vdist_scripts/changelog" ]; then
+		cp "$vdist_scripts/changelog" "$doc/changelog.Debian"
+	else
+		{
+			printf '%s (%s-%s) unstable; urgency=medium\n\n' "$pkgname" "$version" "$iteration"
+			printf '  * %s %s, packaged with its own virtualenv by vdist.\n\n' "$vdist_app" "$version"
+			printf ' -- %s  %s\n' "$(vdist_oneline "$maintainer")" "$(vdist_changelog_date -R)"
+		} >"$doc/changelog.Debian"
+	fi
+	gzip -9n "$doc/changelog.Debian"
+	{
+		printf '# vdist: tags a self-contained virtualenv carries by design, each with its reason\n\n'
+		case $vdist_install_root in
+		/opt | /opt/*)
+			printf '# the app and its venv are one self-contained unit under /opt, as the FHS has /opt for\n'
+			printf '%s: dir-or-file-in-opt\n' "$pkgname" ;;
+		esac
+		printf '# byte-compiled at build time (hash-based), so nothing is written under the venv at run time\n'
+		printf '%s: package-installs-python-pycache-dir\n' "$pkgname"
+		printf "# the venv's console scripts run the venv's own interpreter, by design\n"
+		printf '%s: unusual-interpreter\n' "$pkgname"
+		if [ ! -f "$vdist_scripts/changelog" ]; then
+			printf '# a package of its own, not an upload to Debian: there is no ITP bug to close\n'
+			printf '%s: initial-upload-closes-no-bugs\n' "$pkgname"
+		fi
+	} >"$over/$pkgname"
+}
+
+# vdist_installed_size: the stage's size in KiB, as dpkg-gencontrol counts
+# it (each file rounded up to a KiB, one per folder or link), which does
+# not depend on the file system
+vdist_installed_size() {
+	find "$stage" -path "$stage/DEBIAN" -prune -o -mindepth 1 -printf '%y %s\n' |
+		awk '$1 == "f" { n += int(($2 + 1023) / 1024) } $1 != "f" { n++ } END { print n + 0 }'
 }
 
 # vdist_python_outside_venv: true when the package carries a compiled
@@ -178,16 +345,16 @@ vdist_hook() {
 # vdist_hook_prelude: the helper that package scripts use to run a hook
 vdist_hook_prelude() {
 	cat <<'PRELUDE'
-# vdist_run NAME: run the script on standard input as the project's NAME hook
+# vdist_run NAME: run the script on standard input as the project's NAME
+# hook, with the interpreter its #! line names (else sh)
 vdist_run() {
 	vdist_tmp=$(mktemp)
 	cat >"$vdist_tmp"
-	if head -n1 "$vdist_tmp" | grep -q '^#!'; then
-		chmod 700 "$vdist_tmp"
-		"$vdist_tmp" || { vdist_rc=$?; rm -f "$vdist_tmp"; echo "$1 script failed ($vdist_rc)" >&2; exit "$vdist_rc"; }
-	else
-		sh "$vdist_tmp" || { vdist_rc=$?; rm -f "$vdist_tmp"; echo "$1 script failed ($vdist_rc)" >&2; exit "$vdist_rc"; }
-	fi
+	vdist_interp=sh
+	IFS= read -r vdist_first <"$vdist_tmp" || :
+	case $vdist_first in '#!'*) vdist_interp=${vdist_first#'#!'} ;; esac
+	# shellcheck disable=SC2086
+	$vdist_interp "$vdist_tmp" || { vdist_rc=$?; rm -f "$vdist_tmp"; echo "$1 script failed ($vdist_rc)" >&2; exit "$vdist_rc"; }
 	rm -f "$vdist_tmp"
 }
 PRELUDE
@@ -200,7 +367,7 @@ vdist_maint_script() {
 	[ -n "$body" ] || return 0
 	{
 		printf '#!/bin/sh\n# Generated by vdist: runs the project'\''s package scripts.\nset -e\n'
-		vdist_hook_prelude
+		case $body in *'vdist_run '*) vdist_hook_prelude ;; esac
 		printf '%s\n' "$body"
 		printf 'exit 0\n'
 	} >"$file"
@@ -228,9 +395,10 @@ vdist_cleanup_code() {
 vdist_package_deb() {
 	local arch deps size file body
 	arch=$(dpkg --print-architecture)
+	vdist_docs_deb
 	mkdir -p "$stage/DEBIAN"
 	deps=$(IFS=,; printf '%s' "${vdist_package_deps[*]}" | sed 's/,/, /g')
-	size=$(du -sk "$stage" | cut -f1)
+	size=$(vdist_installed_size)
 	{
 		printf 'Package: %s\n' "$pkgname"
 		printf 'Version: %s-%s\n' "$version" "$iteration"
@@ -239,7 +407,7 @@ vdist_package_deb() {
 		printf 'Installed-Size: %s\n' "$size"
 		[ -z "$deps" ] || printf 'Depends: %s\n' "$deps"
 		[ -z "$vdist_url" ] || printf 'Homepage: %s\n' "$(vdist_oneline "$vdist_url")"
-		printf 'Section: misc\nPriority: optional\n'
+		printf 'Section: %s\nPriority: %s\n' "$vdist_section" "$vdist_priority"
 		printf 'Description: %s\n' "$summary"
 		# extended description: each line indented, empty lines as " ."
 		if [ "$summary" != "$vdist_description" ] && [ -n "$vdist_description" ]; then
@@ -275,8 +443,12 @@ remove|purge)
 	$(vdist_cleanup_code)
 	;;
 esac"
+	(cd "$stage" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | LC_ALL=C sort -z | xargs -0r md5sum) \
+		>"$stage/DEBIAN/md5sums"
+	vdist_normalise
 	file=$(vdist_file_name "$arch")
 	vdist_log "packaging $file with dpkg-deb"
+	# dpkg-deb sorts the members and, with SOURCE_DATE_EPOCH, dates the archive by it
 	dpkg-deb --root-owner-group -Zxz --build "$stage" "$outdir/$file"
 	rm -rf "$stage/DEBIAN"
 	package_file=$file
@@ -311,8 +483,15 @@ fi
 # spec: no automatic requires, no stripping or byte-compiling of the
 # bundled files (they would corrupt the venv and its interpreter)
 vdist_package_rpm() {
-	local spec=/build/vdist.spec dep arch file
+	local spec=/build/vdist.spec dep arch file lic licenses=()
 	arch=$(rpm --eval '%{_arch}')
+	# the source's license files, as %license
+	while IFS= read -r -d '' lic; do
+		mkdir -p "$stage/usr/share/licenses/$pkgname"
+		cp "$lic" "$stage/usr/share/licenses/$pkgname/"
+		licenses+=("/usr/share/licenses/$pkgname/${lic##*/}")
+	done < <(vdist_license_files)
+	vdist_normalise
 	{
 		printf 'Name: %s\n' "$pkgname"
 		printf 'Version: %s\n' "$version"
@@ -321,6 +500,7 @@ vdist_package_rpm() {
 		printf 'License: %s\n' "$(vdist_oneline "${vdist_license:-unknown}" | sed 's/%/%%/g')"
 		[ -z "$vdist_url" ] || printf 'URL: %s\n' "$(vdist_oneline "$vdist_url" | sed 's/%/%%/g')"
 		printf 'Packager: %s\n' "$(vdist_oneline "$maintainer" | sed 's/%/%%/g')"
+		printf 'Group: Applications/System\n'
 		printf 'AutoReqProv: no\n'
 		for dep in "${vdist_package_deps[@]}"; do
 			printf 'Requires: %s\n' "$dep"
@@ -328,9 +508,17 @@ vdist_package_rpm() {
 		printf '%%global __os_install_post %%{nil}\n'
 		printf '%%global __brp_strip %%{nil}\n%%global __brp_python_bytecompile %%{nil}\n'
 		printf '%%global debug_package %%{nil}\n%%global _build_id_links none\n'
+		# reproducible: no host name, the build time and every file time from SOURCE_DATE_EPOCH
+		printf '%%global _buildhost reproducible\n%%global use_source_date_epoch_as_buildtime 1\n'
+		printf '%%global clamp_mtime_to_source_date_epoch 1\n'
+
 		printf '%%description\n%s\n' "$(printf '%s' "${vdist_description:-$vdist_app}" | sed 's/%/%%/g')"
 		printf '%%install\nmkdir -p %%{buildroot}\ncp -a %s/. %%{buildroot}/\n' "$stage"
 		printf '%%files\n%%defattr(-,root,root,-)\n%s\n' "$venv"
+		if [ ${#licenses[@]} -gt 0 ]; then
+			printf '%%dir /usr/share/licenses/%s\n' "$pkgname"
+			printf '%%license %s\n' "${licenses[@]}"
+		fi
 		! vdist_python_outside_venv || printf '%s\n' "$vdist_python_prefix"
 		vdist_rpm_scriptlet pre '[ "$1" -eq 1 ]' before_install '[ "$1" -gt 1 ]' before_upgrade
 		vdist_rpm_scriptlet post '[ "$1" -eq 1 ]' after_install '[ "$1" -gt 1 ]' after_upgrade
@@ -338,9 +526,12 @@ vdist_package_rpm() {
 		# %postun always: the final removal also clears what Python left behind
 		printf '%%postun\n'
 		{
-			vdist_hook_prelude
+			[ -z "$(vdist_hook after_remove)" ] || vdist_hook_prelude
 			printf 'if [ "$1" -eq 0 ]; then\n:\n%s\n%s\nfi\n' "$(vdist_hook after_remove)" "$(vdist_cleanup_code)"
 		} | sed 's/%/%%/g'
+		printf '%%changelog\n* %s %s - %s-%s\n- %s %s, packaged with its own virtualenv by vdist.\n' \
+			"$(vdist_changelog_date '+%a %b %d %Y')" "$(vdist_oneline "$maintainer" | sed 's/%/%%/g')" \
+			"$version" "$iteration" "$vdist_app" "$version"
 	} >"$spec"
 	vdist_log "packaging with rpmbuild"
 	rpmbuild -bb --define "_topdir /build/rpm" --define "_rpmdir /build/rpms" \
@@ -383,6 +574,7 @@ vdist_package_fpm() {
 	local arch
 	command -v "${VDIST_FPM:-fpm}" >/dev/null || vdist_die "fpm is not in the builder image: profiles with packager fpm need an image with fpm"
 	if [ "$1" = deb ]; then arch=$(dpkg --print-architecture); else arch=$(rpm --eval '%{_arch}'); fi
+	vdist_normalise
 	vdist_fpm_args_for "$1" "$arch"
 	vdist_log "packaging with fpm: $(printf '%q ' "${fpm_argv[@]}")"
 	fpm_argv[0]=${VDIST_FPM:-fpm}
@@ -454,7 +646,10 @@ vdist_build() {
 	vdist_find_python
 	vdist_make_venv
 	vdist_pip_install
+	vdist_prune
+	vdist_compile
 	vdist_stage
+	vdist_strip
 	case $vdist_packager in
 	native) "vdist_package_$vdist_package_type" ;;
 	fpm) vdist_package_fpm "$vdist_package_type" ;;

@@ -32,6 +32,12 @@ vdist_requirements_path={{REQUIREMENTS_PATH:x-sh}}
 vdist_requirements_explicit={{REQUIREMENTS_EXPLICIT:x-sh}}
 vdist_working_dir={{WORKING_DIR:x-sh}}
 vdist_offline={{OFFLINE:x-sh}}
+vdist_keep_pip={{KEEP_PIP:x-sh}}
+vdist_strip={{STRIP:x-sh}}
+vdist_section={{SECTION:x-sh}}
+vdist_priority={{PRIORITY:x-sh}}
+# a Debian-format changelog, relative to the project folder ('' when unset)
+vdist_changelog={{CHANGELOG:x-sh}}
 vdist_bootstrap_suite={{BOOTSTRAP_SUITE:x-sh}}
 vdist_bootstrap_mirror={{BOOTSTRAP_MIRROR:x-sh}}
 # resolved by vdist-gen: the one place each of these is derived

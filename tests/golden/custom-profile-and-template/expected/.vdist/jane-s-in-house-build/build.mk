@@ -4,8 +4,9 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/jane-s-in-house-build/build.mk package-jane-s-in-house-build
 # vdist_name_jane-s-in-house-build holds the build's name, for your own recipes.
 vdist_name_jane-s-in-house-build := Jane's in-house build
-.PHONY: package-jane-s-in-house-build check-jane-s-in-house-build image-jane-s-in-house-build
+.PHONY: package-jane-s-in-house-build check-jane-s-in-house-build lint-jane-s-in-house-build image-jane-s-in-house-build
 packages: package-jane-s-in-house-build
+lint-packages: lint-jane-s-in-house-build
 check-packages: check-jane-s-in-house-build
 images: image-jane-s-in-house-build
 package-jane-s-in-house-build: .vdist/jane-s-in-house-build/package.stamp
@@ -20,3 +21,5 @@ image-jane-s-in-house-build:
 	$(call vdist_host,jane-s-in-house-build,image)
 check-jane-s-in-house-build: .vdist/jane-s-in-house-build/package.stamp
 	$(call vdist_host,jane-s-in-house-build,check)
+lint-jane-s-in-house-build: .vdist/jane-s-in-house-build/package.stamp
+	$(call vdist_host,jane-s-in-house-build,lint)

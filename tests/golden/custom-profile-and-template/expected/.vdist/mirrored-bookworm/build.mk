@@ -4,8 +4,9 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/mirrored-bookworm/build.mk package-mirrored-bookworm
 # vdist_name_mirrored-bookworm holds the build's name, for your own recipes.
 vdist_name_mirrored-bookworm := mirrored bookworm
-.PHONY: package-mirrored-bookworm check-mirrored-bookworm image-mirrored-bookworm
+.PHONY: package-mirrored-bookworm check-mirrored-bookworm lint-mirrored-bookworm image-mirrored-bookworm
 packages: package-mirrored-bookworm
+lint-packages: lint-mirrored-bookworm
 check-packages: check-mirrored-bookworm
 images: image-mirrored-bookworm
 package-mirrored-bookworm: .vdist/mirrored-bookworm/package.stamp
@@ -20,3 +21,5 @@ image-mirrored-bookworm:
 	$(call vdist_host,mirrored-bookworm,image)
 check-mirrored-bookworm: .vdist/mirrored-bookworm/package.stamp
 	$(call vdist_host,mirrored-bookworm,check)
+lint-mirrored-bookworm: .vdist/mirrored-bookworm/package.stamp
+	$(call vdist_host,mirrored-bookworm,lint)

@@ -4,8 +4,9 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/hello-world-on-debian-12/build.mk package-hello-world-on-debian-12
 # vdist_name_hello-world-on-debian-12 holds the build's name, for your own recipes.
 vdist_name_hello-world-on-debian-12 := Hello World on Debian 12
-.PHONY: package-hello-world-on-debian-12 check-hello-world-on-debian-12 image-hello-world-on-debian-12
+.PHONY: package-hello-world-on-debian-12 check-hello-world-on-debian-12 lint-hello-world-on-debian-12 image-hello-world-on-debian-12
 packages: package-hello-world-on-debian-12
+lint-packages: lint-hello-world-on-debian-12
 check-packages: check-hello-world-on-debian-12
 images: image-hello-world-on-debian-12
 package-hello-world-on-debian-12: .vdist/hello-world-on-debian-12/package.stamp
@@ -20,3 +21,5 @@ image-hello-world-on-debian-12:
 	$(call vdist_host,hello-world-on-debian-12,image)
 check-hello-world-on-debian-12: .vdist/hello-world-on-debian-12/package.stamp
 	$(call vdist_host,hello-world-on-debian-12,check)
+lint-hello-world-on-debian-12: .vdist/hello-world-on-debian-12/package.stamp
+	$(call vdist_host,hello-world-on-debian-12,lint)

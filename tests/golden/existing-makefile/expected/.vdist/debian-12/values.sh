@@ -32,6 +32,12 @@ vdist_requirements_path='requirements.txt'
 vdist_requirements_explicit='false'
 vdist_working_dir=''
 vdist_offline='false'
+vdist_keep_pip='false'
+vdist_strip='true'
+vdist_section='misc'
+vdist_priority='optional'
+# a Debian-format changelog, relative to the project folder ('' when unset)
+vdist_changelog=''
 vdist_bootstrap_suite='bookworm'
 vdist_bootstrap_mirror='http://deb.debian.org/debian'
 # resolved by vdist-gen: the one place each of these is derived

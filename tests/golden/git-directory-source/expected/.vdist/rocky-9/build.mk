@@ -4,8 +4,9 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/rocky-9/build.mk package-rocky-9
 # vdist_name_rocky-9 holds the build's name, for your own recipes.
 vdist_name_rocky-9 := rocky 9
-.PHONY: package-rocky-9 check-rocky-9 image-rocky-9
+.PHONY: package-rocky-9 check-rocky-9 lint-rocky-9 image-rocky-9
 packages: package-rocky-9
+lint-packages: lint-rocky-9
 check-packages: check-rocky-9
 images: image-rocky-9
 package-rocky-9: .vdist/rocky-9/package.stamp
@@ -20,3 +21,5 @@ image-rocky-9:
 	$(call vdist_host,rocky-9,image)
 check-rocky-9: .vdist/rocky-9/package.stamp
 	$(call vdist_host,rocky-9,check)
+lint-rocky-9: .vdist/rocky-9/package.stamp
+	$(call vdist_host,rocky-9,lint)

@@ -4,8 +4,9 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/debian-12/build.mk package-debian-12
 # vdist_name_debian-12 holds the build's name, for your own recipes.
 vdist_name_debian-12 := debian 12
-.PHONY: package-debian-12 check-debian-12 image-debian-12
+.PHONY: package-debian-12 check-debian-12 lint-debian-12 image-debian-12
 packages: package-debian-12
+lint-packages: lint-debian-12
 check-packages: check-debian-12
 images: image-debian-12
 package-debian-12: .vdist/debian-12/package.stamp
@@ -20,3 +21,5 @@ image-debian-12:
 	$(call vdist_host,debian-12,image)
 check-debian-12: .vdist/debian-12/package.stamp
 	$(call vdist_host,debian-12,check)
+lint-debian-12: .vdist/debian-12/package.stamp
+	$(call vdist_host,debian-12,lint)

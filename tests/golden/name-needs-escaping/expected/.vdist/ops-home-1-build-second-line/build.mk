@@ -4,8 +4,9 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/ops-home-1-build-second-line/build.mk package-ops-home-1-build-second-line
 # vdist_name_ops-home-1-build-second-line holds the build's name, for your own recipes.
 vdist_name_ops-home-1-build-second-line := Ops' $$HOME $(vdist_hash)1 $(vdist_bs) build$(vdist_nl)second line
-.PHONY: package-ops-home-1-build-second-line check-ops-home-1-build-second-line image-ops-home-1-build-second-line
+.PHONY: package-ops-home-1-build-second-line check-ops-home-1-build-second-line lint-ops-home-1-build-second-line image-ops-home-1-build-second-line
 packages: package-ops-home-1-build-second-line
+lint-packages: lint-ops-home-1-build-second-line
 check-packages: check-ops-home-1-build-second-line
 images: image-ops-home-1-build-second-line
 package-ops-home-1-build-second-line: .vdist/ops-home-1-build-second-line/package.stamp
@@ -20,3 +21,5 @@ image-ops-home-1-build-second-line:
 	$(call vdist_host,ops-home-1-build-second-line,image)
 check-ops-home-1-build-second-line: .vdist/ops-home-1-build-second-line/package.stamp
 	$(call vdist_host,ops-home-1-build-second-line,check)
+lint-ops-home-1-build-second-line: .vdist/ops-home-1-build-second-line/package.stamp
+	$(call vdist_host,ops-home-1-build-second-line,lint)

@@ -4,8 +4,9 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/hello-debian-12/build.mk package-hello-debian-12
 # vdist_name_hello-debian-12 holds the build's name, for your own recipes.
 vdist_name_hello-debian-12 := hello :: debian 12
-.PHONY: package-hello-debian-12 check-hello-debian-12 image-hello-debian-12
+.PHONY: package-hello-debian-12 check-hello-debian-12 lint-hello-debian-12 image-hello-debian-12
 packages: package-hello-debian-12
+lint-packages: lint-hello-debian-12
 check-packages: check-hello-debian-12
 images: image-hello-debian-12
 package-hello-debian-12: .vdist/hello-debian-12/package.stamp
@@ -20,3 +21,5 @@ image-hello-debian-12:
 	$(call vdist_host,hello-debian-12,image)
 check-hello-debian-12: .vdist/hello-debian-12/package.stamp
 	$(call vdist_host,hello-debian-12,check)
+lint-hello-debian-12: .vdist/hello-debian-12/package.stamp
+	$(call vdist_host,hello-debian-12,lint)

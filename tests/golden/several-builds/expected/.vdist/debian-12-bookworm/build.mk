@@ -4,8 +4,9 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/debian-12-bookworm/build.mk package-debian-12-bookworm
 # vdist_name_debian-12-bookworm holds the build's name, for your own recipes.
 vdist_name_debian-12-bookworm := Debian 12 (bookworm)
-.PHONY: package-debian-12-bookworm check-debian-12-bookworm image-debian-12-bookworm
+.PHONY: package-debian-12-bookworm check-debian-12-bookworm lint-debian-12-bookworm image-debian-12-bookworm
 packages: package-debian-12-bookworm
+lint-packages: lint-debian-12-bookworm
 check-packages: check-debian-12-bookworm
 images: image-debian-12-bookworm
 package-debian-12-bookworm: .vdist/debian-12-bookworm/package.stamp
@@ -20,3 +21,5 @@ image-debian-12-bookworm:
 	$(call vdist_host,debian-12-bookworm,image)
 check-debian-12-bookworm: .vdist/debian-12-bookworm/package.stamp
 	$(call vdist_host,debian-12-bookworm,check)
+lint-debian-12-bookworm: .vdist/debian-12-bookworm/package.stamp
+	$(call vdist_host,debian-12-bookworm,lint)

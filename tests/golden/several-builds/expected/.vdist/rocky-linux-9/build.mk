@@ -4,8 +4,9 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/rocky-linux-9/build.mk package-rocky-linux-9
 # vdist_name_rocky-linux-9 holds the build's name, for your own recipes.
 vdist_name_rocky-linux-9 := Rocky Linux 9
-.PHONY: package-rocky-linux-9 check-rocky-linux-9 image-rocky-linux-9
+.PHONY: package-rocky-linux-9 check-rocky-linux-9 lint-rocky-linux-9 image-rocky-linux-9
 packages: package-rocky-linux-9
+lint-packages: lint-rocky-linux-9
 check-packages: check-rocky-linux-9
 images: image-rocky-linux-9
 package-rocky-linux-9: .vdist/rocky-linux-9/package.stamp
@@ -20,3 +21,5 @@ image-rocky-linux-9:
 	$(call vdist_host,rocky-linux-9,image)
 check-rocky-linux-9: .vdist/rocky-linux-9/package.stamp
 	$(call vdist_host,rocky-linux-9,check)
+lint-rocky-linux-9: .vdist/rocky-linux-9/package.stamp
+	$(call vdist_host,rocky-linux-9,lint)

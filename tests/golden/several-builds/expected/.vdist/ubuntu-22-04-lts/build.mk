@@ -4,8 +4,9 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/ubuntu-22-04-lts/build.mk package-ubuntu-22-04-lts
 # vdist_name_ubuntu-22-04-lts holds the build's name, for your own recipes.
 vdist_name_ubuntu-22-04-lts := Ubuntu 22.04 LTS
-.PHONY: package-ubuntu-22-04-lts check-ubuntu-22-04-lts image-ubuntu-22-04-lts
+.PHONY: package-ubuntu-22-04-lts check-ubuntu-22-04-lts lint-ubuntu-22-04-lts image-ubuntu-22-04-lts
 packages: package-ubuntu-22-04-lts
+lint-packages: lint-ubuntu-22-04-lts
 check-packages: check-ubuntu-22-04-lts
 images: image-ubuntu-22-04-lts
 package-ubuntu-22-04-lts: .vdist/ubuntu-22-04-lts/package.stamp
@@ -20,3 +21,5 @@ image-ubuntu-22-04-lts:
 	$(call vdist_host,ubuntu-22-04-lts,image)
 check-ubuntu-22-04-lts: .vdist/ubuntu-22-04-lts/package.stamp
 	$(call vdist_host,ubuntu-22-04-lts,check)
+lint-ubuntu-22-04-lts: .vdist/ubuntu-22-04-lts/package.stamp
+	$(call vdist_host,ubuntu-22-04-lts,lint)

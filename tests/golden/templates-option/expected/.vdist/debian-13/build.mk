@@ -4,8 +4,9 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/debian-13/build.mk package-debian-13
 # vdist_name_debian-13 holds the build's name, for your own recipes.
 vdist_name_debian-13 := debian 13
-.PHONY: package-debian-13 check-debian-13 image-debian-13
+.PHONY: package-debian-13 check-debian-13 lint-debian-13 image-debian-13
 packages: package-debian-13
+lint-packages: lint-debian-13
 check-packages: check-debian-13
 images: image-debian-13
 package-debian-13: .vdist/debian-13/package.stamp
@@ -20,3 +21,5 @@ image-debian-13:
 	$(call vdist_host,debian-13,image)
 check-debian-13: .vdist/debian-13/package.stamp
 	$(call vdist_host,debian-13,check)
+lint-debian-13: .vdist/debian-13/package.stamp
+	$(call vdist_host,debian-13,lint)
