@@ -210,15 +210,56 @@ vdist_compile() {
 vdist_strip() {
 	[ "$vdist_strip" = true ] || return 0
 	command -v strip >/dev/null || vdist_die "strip is not in the builder image: add binutils to build_deps, or set \"strip\": false"
-	local f magic n=0
+	local f n=0
+	while IFS= read -r -d '' f; do
+		strip --strip-unneeded "$f" || vdist_die "strip failed on ${f#"$stage"}; set \"strip\": false to ship it as it is"
+		n=$((n + 1))
+	done < <(vdist_elf_files)
+	vdist_log "stripped $n ELF files"
+}
+
+# vdist_elf_files: the stage's ELF files (shared objects and executables),
+# NUL-separated
+vdist_elf_files() {
+	local f magic
 	while IFS= read -r -d '' f; do
 		magic=''
 		IFS= read -r -n 4 -d '' magic <"$f" || true
-		[ "$magic" = $'\177ELF' ] || continue
-		strip --strip-unneeded "$f" || vdist_die "strip failed on ${f#"$stage"}; set \"strip\": false to ship it as it is"
-		n=$((n + 1))
-	done < <(find "$stage" -type f \( -name '*.so' -o -name '*.so.*' -o -perm -u+x \) -print0)
-	vdist_log "stripped $n ELF files"
+		[ "$magic" != $'\177ELF' ] || printf '%s\0' "$f"
+	done < <(find "$stage" -type f \( -name '*.so' -o -name '*.so.*' -o -perm -u+x \) -print0 | LC_ALL=C sort -z)
+}
+
+# vdist_shlibs_deps: the packages the stage's ELF files need, one per line
+# with its version (dpkg-shlibdeps, as debhelper runs it), for .debs
+vdist_shlibs_deps() {
+	local elf=() f work out
+	[ -d "$stage" ] || return 0
+	while IFS= read -r -d '' f; do elf+=("-e$f"); done < <(vdist_elf_files)
+	[ ${#elf[@]} -gt 0 ] || return 0
+	# dpkg-shlibdeps reads debian/control; a minimal one in a scratch folder
+	work=$(mktemp -d)
+	mkdir "$work/debian"
+	printf 'Source: %s\n\nPackage: %s\nArchitecture: any\n' "$pkgname" "$pkgname" >"$work/debian/control"
+	out=$(cd "$work" && dpkg-shlibdeps -O --ignore-missing-info "${elf[@]}" 2>/dev/null) ||
+		vdist_die "dpkg-shlibdeps failed on the package's ELF files"
+	rm -rf "$work"
+	out=${out#shlibs:Depends=}
+	[ "$out" = "$(printf '%s' "$out" | grep -v '^shlibs:')" ] || out=''
+	printf '%s\n' "$out" | tr ',' '\n' | sed 's/^ *//; /^$/d'
+}
+
+# vdist_deb_depends: the Depends of a .deb: the runtime deps vdist.json and
+# the profile name, then those the ELF files need that are not named
+# already (a bare name gives way to the versioned one); one per line
+vdist_deb_depends() {
+	local shlibs
+	shlibs=$(vdist_shlibs_deps)
+	{ printf '%s\n' "${vdist_package_deps[@]}"; printf '%s\n' "$shlibs"; } | awk -v shl="$shlibs" -v declared="${#vdist_package_deps[@]}" '
+		BEGIN { n = split(shl, s, "\n"); for (i = 1; i <= n; i++) { split(s[i], w, " "); lib[w[1]] = 1 } }
+		NF == 0 { next }
+		# a declared bare name that dpkg-shlibdeps versions: take its line
+		NR <= declared && NF == 1 && ($1 in lib) { next }
+		!seen[$0]++'
 }
 
 # vdist_normalise: the stage the same whatever the host: modes from the
@@ -391,13 +432,50 @@ vdist_cleanup_code() {
 	printf 'if [ -d %s ]; then find %s -depth -name __pycache__ -type d -exec rm -rf {} + 2>/dev/null || :; find %s -depth -type d -empty -delete 2>/dev/null || :; fi' "$q" "$q" "$q"
 }
 
+# vdist_deb_scripts DIR: preinst, postinst, prerm and postrm into DIR (those
+# with something to run): the project's scripts run on a first install
+# and a final removal, the upgrade ones on upgrades, and the final
+# removal clears what Python left behind. The same for dpkg-deb and fpm.
+vdist_deb_scripts() {
+	local dir=$1 body
+	body=$(vdist_case install before_install; vdist_case upgrade before_upgrade)
+	[ -z "$body" ] || vdist_maint_script "$dir/preinst" "case \"\$1\" in
+$body
+esac"
+	body=$(vdist_hook after_install)$(vdist_hook after_upgrade)
+	if [ -n "$body" ]; then
+		vdist_maint_script "$dir/postinst" "if [ \"\$1\" = configure ]; then
+	if [ -z \"\${2:-}\" ]; then
+		:
+$(vdist_hook after_install)
+	else
+		:
+$(vdist_hook after_upgrade)
+	fi
+fi"
+	fi
+	body=$(vdist_case remove before_remove)
+	[ -z "$body" ] || vdist_maint_script "$dir/prerm" "case \"\$1\" in
+$body
+esac"
+	body=$(vdist_case remove after_remove)
+	vdist_maint_script "$dir/postrm" "case \"\$1\" in
+$body
+esac
+case \"\$1\" in
+remove|purge)
+	$(vdist_cleanup_code)
+	;;
+esac"
+}
+
 # vdist_package_deb: a .deb from the stage with dpkg-deb
 vdist_package_deb() {
 	local arch deps size file body
 	arch=$(dpkg --print-architecture)
 	vdist_docs_deb
 	mkdir -p "$stage/DEBIAN"
-	deps=$(IFS=,; printf '%s' "${vdist_package_deps[*]}" | sed 's/,/, /g')
+	deps=$(vdist_deb_depends | paste -sd, | sed 's/,/, /g')
 	size=$(vdist_installed_size)
 	{
 		printf 'Package: %s\n' "$pkgname"
@@ -414,35 +492,7 @@ vdist_package_deb() {
 			printf '%s\n' "${vdist_description#*$'\n'}" | sed 's/^[[:space:]]*$/./; s/^/ /'
 		fi
 	} >"$stage/DEBIAN/control"
-	body=$(vdist_case install before_install; vdist_case upgrade before_upgrade)
-	[ -z "$body" ] || vdist_maint_script "$stage/DEBIAN/preinst" "case \"\$1\" in
-$body
-esac"
-	body=$(vdist_hook after_install)$(vdist_hook after_upgrade)
-	if [ -n "$body" ]; then
-		vdist_maint_script "$stage/DEBIAN/postinst" "if [ \"\$1\" = configure ]; then
-	if [ -z \"\${2:-}\" ]; then
-		:
-$(vdist_hook after_install)
-	else
-		:
-$(vdist_hook after_upgrade)
-	fi
-fi"
-	fi
-	body=$(vdist_case remove before_remove)
-	[ -z "$body" ] || vdist_maint_script "$stage/DEBIAN/prerm" "case \"\$1\" in
-$body
-esac"
-	body=$(vdist_case remove after_remove)
-	vdist_maint_script "$stage/DEBIAN/postrm" "case \"\$1\" in
-$body
-esac
-case \"\$1\" in
-remove|purge)
-	$(vdist_cleanup_code)
-	;;
-esac"
+	vdist_deb_scripts "$stage/DEBIAN"
 	(cd "$stage" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | LC_ALL=C sort -z | xargs -0r md5sum) \
 		>"$stage/DEBIAN/md5sums"
 	vdist_normalise
@@ -454,10 +504,11 @@ esac"
 	package_file=$file
 }
 
-# vdist_rpm_scriptlet NAME CONDITION-HOOK-PAIRS...: one spec scriptlet
-vdist_rpm_scriptlet() {
-	local name=$1 code=
-	shift
+# vdist_rpm_scriptlet_body CONDITION-HOOK-PAIRS...: the code of a spec
+# scriptlet that runs each hook when its condition holds, % doubled (rpm
+# expands macros in scriptlets); nothing when no hook is set
+vdist_rpm_scriptlet_body() {
+	local code=''
 	while [ $# -ge 2 ]; do
 		local hook
 		hook=$(vdist_hook "$2")
@@ -471,26 +522,64 @@ fi
 		shift 2
 	done
 	[ -n "$code" ] || return 0
-	printf '%%%s\n' "$name"
-	# rpm expands macros in scriptlets: double every %
 	{
 		vdist_hook_prelude
 		printf '%s' "$code"
 	} | sed 's/%/%%/g'
 }
 
-# vdist_package_rpm: an .rpm from the stage with rpmbuild and a generated
-# spec: no automatic requires, no stripping or byte-compiling of the
-# bundled files (they would corrupt the venv and its interpreter)
-vdist_package_rpm() {
-	local spec=/build/vdist.spec dep arch file lic licenses=()
-	arch=$(rpm --eval '%{_arch}')
-	# the source's license files, as %license
+# vdist_rpm_postun_body: %postun's code: the after_remove hook and, on the
+# final removal, what Python left behind cleared (% doubled)
+vdist_rpm_postun_body() {
+	{
+		[ -z "$(vdist_hook after_remove)" ] || vdist_hook_prelude
+		printf 'if [ "$1" -eq 0 ]; then\n:\n%s\n%s\nfi\n' "$(vdist_hook after_remove)" "$(vdist_cleanup_code)"
+	} | sed 's/%/%%/g'
+}
+
+# vdist_rpm_scripts EMIT: for pre, post, preun and postun with code, EMIT
+# NAME BODY; the install and remove hooks run on a first install ($1 = 1)
+# and a final removal ($1 = 0), the upgrade ones on upgrades ($1 > 1)
+vdist_rpm_scripts() {
+	local body
+	body=$(vdist_rpm_scriptlet_body '[ "$1" -eq 1 ]' before_install '[ "$1" -gt 1 ]' before_upgrade)
+	[ -z "$body" ] || "$1" pre "$body"
+	body=$(vdist_rpm_scriptlet_body '[ "$1" -eq 1 ]' after_install '[ "$1" -gt 1 ]' after_upgrade)
+	[ -z "$body" ] || "$1" post "$body"
+	body=$(vdist_rpm_scriptlet_body '[ "$1" -eq 0 ]' before_remove)
+	[ -z "$body" ] || "$1" preun "$body"
+	"$1" postun "$(vdist_rpm_postun_body)"
+}
+
+# vdist_rpm_changelog: the one %changelog entry of this version
+vdist_rpm_changelog() {
+	printf '* %s %s - %s-%s\n- %s %s, packaged with its own virtualenv by vdist.\n' \
+		"$(vdist_changelog_date '+%a %b %d %Y')" "$(vdist_oneline "$maintainer")" \
+		"$version" "$iteration" "$vdist_app" "$version"
+}
+
+# vdist_stage_licenses: the source's license files into the stage's
+# /usr/share/licenses/PKG/ (rpm's place), their paths into licenses
+vdist_stage_licenses() {
+	local lic
+	licenses=()
 	while IFS= read -r -d '' lic; do
 		mkdir -p "$stage/usr/share/licenses/$pkgname"
 		cp "$lic" "$stage/usr/share/licenses/$pkgname/"
 		licenses+=("/usr/share/licenses/$pkgname/${lic##*/}")
 	done < <(vdist_license_files)
+}
+
+# vdist_spec_scriptlet NAME BODY: a scriptlet of the spec
+vdist_spec_scriptlet() { printf '%%%s\n%s\n' "$1" "$2"; }
+
+# vdist_package_rpm: an .rpm from the stage with rpmbuild and a generated
+# spec: no automatic requires, no stripping or byte-compiling of the
+# bundled files (they would corrupt the venv and its interpreter)
+vdist_package_rpm() {
+	local spec=/build/vdist.spec dep arch file
+	arch=$(rpm --eval '%{_arch}')
+	vdist_stage_licenses
 	vdist_normalise
 	{
 		printf 'Name: %s\n' "$pkgname"
@@ -520,18 +609,9 @@ vdist_package_rpm() {
 			printf '%%license %s\n' "${licenses[@]}"
 		fi
 		! vdist_python_outside_venv || printf '%s\n' "$vdist_python_prefix"
-		vdist_rpm_scriptlet pre '[ "$1" -eq 1 ]' before_install '[ "$1" -gt 1 ]' before_upgrade
-		vdist_rpm_scriptlet post '[ "$1" -eq 1 ]' after_install '[ "$1" -gt 1 ]' after_upgrade
-		vdist_rpm_scriptlet preun '[ "$1" -eq 0 ]' before_remove
-		# %postun always: the final removal also clears what Python left behind
-		printf '%%postun\n'
-		{
-			[ -z "$(vdist_hook after_remove)" ] || vdist_hook_prelude
-			printf 'if [ "$1" -eq 0 ]; then\n:\n%s\n%s\nfi\n' "$(vdist_hook after_remove)" "$(vdist_cleanup_code)"
-		} | sed 's/%/%%/g'
-		printf '%%changelog\n* %s %s - %s-%s\n- %s %s, packaged with its own virtualenv by vdist.\n' \
-			"$(vdist_changelog_date '+%a %b %d %Y')" "$(vdist_oneline "$maintainer" | sed 's/%/%%/g')" \
-			"$version" "$iteration" "$vdist_app" "$version"
+		vdist_rpm_scripts vdist_spec_scriptlet
+		printf '%%changelog\n'
+		vdist_rpm_changelog | sed 's/%/%%/g'
 	} >"$spec"
 	vdist_log "packaging with rpmbuild"
 	rpmbuild -bb --define "_topdir /build/rpm" --define "_rpmdir /build/rpms" \
@@ -542,30 +622,63 @@ vdist_package_rpm() {
 	package_file=$file
 }
 
+# vdist_fpm_script NAME BODY: a scriptlet body for fpm, which puts it into
+# its spec as it is (fpm_scripts is the folder)
+vdist_fpm_script() { printf '%s\n' "$2" >"$fpm_scripts/$1"; }
+
 # vdist_fpm_args_for TYPE ARCH: the fpm command line into the array
 # fpm_argv, and the file it makes into package_file (used by
-# vdist_package_fpm and by the tests, since fpm cannot run there)
+# vdist_package_fpm and by the tests, since fpm cannot run there). fpm
+# gets the package scripts the native packagers get, as its plain
+# install and remove scripts: without upgrade scripts it passes them on
+# as they are, so both run the hooks with the same install, upgrade and
+# remove semantics.
 vdist_fpm_args_for() {
-	local type=$1 key dep
+	local type=$1 dep key name doc=usr/share/doc/$pkgname
+	fpm_scripts=${VDIST_FPM_SCRIPTS:-/build/fpm-scripts}
+	rm -rf "$fpm_scripts"
+	mkdir -p "$fpm_scripts"
 	package_file=$(vdist_file_name "$2")
-	fpm_argv=(fpm -s dir -t "$type" -n "$pkgname" -v "$version" --iteration "$iteration"
-		-m "$maintainer" --description "${vdist_description:-$vdist_app}")
+	fpm_argv=(fpm -s dir -t "$type" -n "$pkgname" -v "$version" --iteration "$iteration" -a "$2"
+		-m "$maintainer" --description "${vdist_description:-$vdist_app}"
+		--source-date-epoch-default "$SOURCE_DATE_EPOCH")
 	[ -z "$vdist_url" ] || fpm_argv+=(--url "$vdist_url")
 	[ -z "$vdist_license" ] || fpm_argv+=(--license "$vdist_license")
 	# vdist-gen spelled them as fpm reads them for this package type
 	for dep in "${vdist_package_deps[@]}"; do
 		fpm_argv+=(-d "$dep")
 	done
-	for key in "${vdist_script_keys[@]}"; do
-		[ ! -f "$vdist_scripts/$key" ] || fpm_argv+=("--${key//_/-}" "$vdist_scripts/$key")
-	done
-	if [ "$type" = rpm ]; then
-		# as with rpmbuild: no automatic requires, nothing stripped
-		fpm_argv+=(--rpm-os linux --no-rpm-autoreqprov)
+	if [ "$type" = deb ]; then
+		# what the ELF files need, found only now: dpkg-shlibdeps' "name (op
+		# version)" in fpm's "name op version"
+		while IFS= read -r dep; do
+			fpm_argv+=(-d "$(printf '%s' "$dep" | sed 's/ (\(.*\))$/ \1/')")
+		done < <(vdist_shlibs_deps)
+		vdist_deb_scripts "$fpm_scripts"
+		fpm_argv+=(--category "$vdist_section" --deb-priority "$vdist_priority"
+			--deb-changelog "$stage/$doc/changelog.Debian")
+	else
+		vdist_rpm_scripts vdist_fpm_script
+		vdist_rpm_changelog >"$fpm_scripts/changelog"
+		# as with rpmbuild: no automatic requires, nothing stripped; the
+		# venv's folders owned, so removal takes them too
+		fpm_argv+=(--rpm-os linux --no-rpm-autoreqprov --category Applications/System
+			--rpm-summary "$summary" --rpm-changelog "$fpm_scripts/changelog" --directories "$venv")
 	fi
+	for key in preinst:before-install postinst:after-install prerm:before-remove postrm:after-remove \
+		pre:before-install post:after-install preun:before-remove postun:after-remove; do
+		name=${key%%:*}
+		[ ! -f "$fpm_scripts/$name" ] || fpm_argv+=("--${key#*:}" "$fpm_scripts/$name")
+	done
 	# the same file name as the native packagers give
 	fpm_argv+=(-p "$outdir/$package_file")
 	fpm_argv+=("${vdist_fpm_args[@]}" -C "$stage" ".$venv")
+	if [ "$type" = deb ]; then
+		fpm_argv+=("./$doc/copyright" "./usr/share/lintian/overrides/$pkgname")
+	else
+		[ -z "${licenses[*]:-}" ] || fpm_argv+=("./usr/share/licenses/$pkgname")
+	fi
+	! vdist_python_outside_venv || fpm_argv+=(".$vdist_python_prefix")
 }
 
 # vdist_package_fpm TYPE: a package from the stage with fpm (it must be in
@@ -573,7 +686,17 @@ vdist_fpm_args_for() {
 vdist_package_fpm() {
 	local arch
 	command -v "${VDIST_FPM:-fpm}" >/dev/null || vdist_die "fpm is not in the builder image: profiles with packager fpm need an image with fpm"
-	if [ "$1" = deb ]; then arch=$(dpkg --print-architecture); else arch=$(rpm --eval '%{_arch}'); fi
+	licenses=()
+	if [ "$1" = deb ]; then
+		arch=$(dpkg --print-architecture)
+		vdist_docs_deb
+		# fpm writes changelog.Debian.gz from --deb-changelog itself
+		gzip -dc "$stage/usr/share/doc/$pkgname/changelog.Debian.gz" >"$stage/usr/share/doc/$pkgname/changelog.Debian"
+		rm -f "$stage/usr/share/doc/$pkgname/changelog.Debian.gz"
+	else
+		arch=$(rpm --eval '%{_arch}')
+		vdist_stage_licenses
+	fi
 	vdist_normalise
 	vdist_fpm_args_for "$1" "$arch"
 	vdist_log "packaging with fpm: $(printf '%q ' "${fpm_argv[@]}")"
