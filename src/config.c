@@ -20,6 +20,7 @@ enum ktype {
 	T_LIST,    /* array of strings */
 	T_BOOL,    /* true or false */
 	T_SOURCE,  /* {"directory"|"git"|"git_directory": ..., "branch": ...} */
+	T_MAP,     /* object of string values, kept as pairs in a strlist */
 };
 
 /* what a value must look like beyond its type */
@@ -38,6 +39,10 @@ enum kcheck {
 	C_FILE,      /* a file that exists, relative to vdist.json's folder */
 	C_PYVERSION, /* 3.X or 3.X.Y */
 	C_WORD,      /* [a-z0-9][a-z0-9+./-]*: a Debian section or priority */
+	C_USER,      /* a system user or group name: [a-z_][a-z0-9_-]*, at most 32 */
+	C_DIRS,      /* map: absolute folder -> "owner:group:mode" */
+	C_CONFIGS,   /* map: absolute path under /etc -> file relative to vdist.json */
+	C_LINKS,     /* map: absolute link -> absolute target */
 };
 
 /* how values from the top level, "defaults" and the build combine */
@@ -125,6 +130,30 @@ static const struct keydef keys[CONFIG_NKEYS] = {
 		"Debian priority of the .deb (rpm: unused)"},
 	[K_CHANGELOG] = {"changelog", T_STR, C_FILE, M_SET, F(changelog), NULL,
 		"a Debian-format changelog shipped as the .deb's changelog.Debian.gz; default: one entry for this version"},
+	[K_SYSTEMD_UNITS] = {"systemd_units", T_LIST, C_FILE, M_UNION, F(systemd_units), NULL,
+		"systemd unit files to install, enable and start (relative to vdist.json)"},
+	[K_SYSTEMD_ENABLE] = {"systemd_enable", T_BOOL, C_TEXT, M_SET, F(systemd_enable), "1",
+		"false: do not enable the units on install"},
+	[K_SYSTEMD_START] = {"systemd_start", T_BOOL, C_TEXT, M_SET, F(systemd_start), "1",
+		"false: do not start the units on install (an upgrade restarts only running ones)"},
+	[K_USER] = {"user", T_STR, C_USER, M_SET, F(user), "",
+		"system user and group created before the files are unpacked, if missing; never removed"},
+	[K_USER_HOME] = {"user_home", T_STR, C_ABSPATH, M_SET, F(user_home), "",
+		"the user's home folder; default /var/lib/USER"},
+	[K_DIRS] = {"dirs", T_MAP, C_DIRS, M_SET, F(dirs), NULL,
+		"folders the package owns: {\"/var/lib/APP\": \"owner:group:0750\"}"},
+	[K_CONFIG_FILES] = {"config_files", T_MAP, C_CONFIGS, M_SET, F(config_files), NULL,
+		"config files: {\"/etc/APP/APP.conf\": \"pkg/APP.conf\"}; an admin's edits survive upgrades"},
+	[K_LINKS] = {"links", T_MAP, C_LINKS, M_SET, F(links), NULL,
+		"symbolic links: {\"/usr/bin/APP\": \"/opt/APP/bin/APP\"}"},
+	[K_CONFLICTS] = {"conflicts", T_LIST, C_PKGS, M_UNION, F(conflicts), NULL,
+		"packages this one cannot be installed with, in runtime_deps' form"},
+	[K_PROVIDES] = {"provides", T_LIST, C_PKGS, M_UNION, F(provides), NULL, "virtual packages this one provides"},
+	[K_REPLACES] = {"replaces", T_LIST, C_PKGS, M_UNION, F(replaces), NULL,
+		"packages whose files this one may overwrite (rpm: Obsoletes)"},
+	[K_BREAKS] = {"breaks", T_LIST, C_PKGS, M_UNION, F(breaks), NULL, "packages this one breaks (deb only)"},
+	[K_RECOMMENDS] = {"recommends", T_LIST, C_PKGS, M_UNION, F(recommends), NULL, "weak dependencies"},
+	[K_SUGGESTS] = {"suggests", T_LIST, C_PKGS, M_UNION, F(suggests), NULL, "weaker dependencies"},
 	[K_BEFORE_INSTALL] = {"before_install", T_STR, C_FILE, M_SET, F(scripts[0]), NULL,
 		"script run before the package is installed (not on upgrade)"},
 	[K_AFTER_INSTALL] = {"after_install", T_STR, C_FILE, M_SET, F(scripts[1]), NULL,
@@ -223,6 +252,17 @@ matches(const char *re, const char *s)
 	return ok;
 }
 
+/* 1 if dep is alternatives "NAME [(OP VERSION)]" joined by "|", OP one of
+ * Debian's << <= = >= >> (or < >) */
+static int
+relation_ok(const char *dep)
+{
+	static const char *const re =
+		"^ *[A-Za-z0-9][A-Za-z0-9._+:~-]*( *\\( *(<<|<=|=|>=|>>|<|>) *[A-Za-z0-9.+~:-]+ *\\))? *"
+		"(\\| *[A-Za-z0-9][A-Za-z0-9._+:~-]*( *\\( *(<<|<=|=|>=|>>|<|>) *[A-Za-z0-9.+~:-]+ *\\))? *)*$";
+	return matches(re, dep);
+}
+
 /* 1 if every byte of s is in the set of allowed bytes ok (plus alnum) */
 static int
 only(const char *s, const char *ok)
@@ -273,7 +313,7 @@ check_value(struct loader *L, const struct keydef *k, const char *v, size_t off)
 			      "constraints belong in runtime_deps)";
 		break;
 	case C_PKGS:
-		if (!*v || !only((char[]){*v, 0}, "") || !only(v, "._+-:~=<>() |,"))
+		if (!*v || !only((char[]){*v, 0}, "") || !only(v, "._+-:~=<>() |,") || !relation_ok(v))
 			why = "must be an OS package name, optionally with a version constraint "
 			      "such as \"libfoo (>= 1.2)\"";
 		break;
@@ -300,6 +340,17 @@ check_value(struct loader *L, const struct keydef *k, const char *v, size_t off)
 			if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || strchr("+./-", *p)))
 				why = "must hold only lowercase letters, digits and + . / -";
 		break;
+	case C_USER:
+		if (*v && (strlen(v) > 32 || !((*v >= 'a' && *v <= 'z') || *v == '_')))
+			why = "must start with a lowercase letter or _ and be at most 32 bytes";
+		for (const char *p = v; !why && *p; p++)
+			if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
+				why = "must hold only lowercase letters, digits, _ and -";
+		break;
+	case C_DIRS:
+	case C_CONFIGS:
+	case C_LINKS:
+		break;  /* maps: check_map */
 	case C_PYVERSION: {
 		const char *p = v;
 		int parts = 0;
@@ -457,6 +508,69 @@ read_source(struct loader *L, const struct json *v, struct build *b)
 	return 0;
 }
 
+/* 1 if s is an absolute path of letters, digits and . _ / + - without .. */
+static int
+abspath_ok(const char *s)
+{
+	return s[0] == '/' && s[1] && only(s, "._/+-") && !strstr(s, "..") && s[strlen(s) - 1] != '/';
+}
+
+/* check the members of map v of key kd: each name a path, each value of
+ * the form the key takes; -1 after errors (all of them reported) */
+static int
+check_map(struct loader *L, const struct keydef *kd, const struct json *v)
+{
+	int bad = 0;
+	for (size_t i = 0; i < v->n; i++) {
+		const char *k = v->keys[i];
+		const struct json *m = &v->items[i];
+		if (m->type != JSON_STRING) {
+			bad |= wrong_type(L, k, m, "a string") < 0;
+			continue;
+		}
+		if (!abspath_ok(k) || (kd->check == C_CONFIGS && strncmp(k, "/etc/", 5))) {
+			config_diag(L->c, L->d, DIAG_ERROR, v->keyoffs[i], "%s: \"%s\" must be an absolute path%s of letters, digits and . _ / + -",
+			            kd->name, k, kd->check == C_CONFIGS ? " under /etc/" : "");
+			bad = 1;
+			continue;
+		}
+		const char *s = m->str;
+		if (kd->check == C_LINKS && !abspath_ok(s)) {
+			config_diag(L->c, L->d, DIAG_ERROR, m->off, "links: the target of %s must be an absolute path of letters, digits and . _ / + -", k);
+			bad = 1;
+		} else if (kd->check == C_CONFIGS) {
+			char *p = util_path_join(L->dir, s);
+			if (!*s || !util_is_file(p)) {
+				config_diag(L->c, L->d, DIAG_ERROR, m->off, "config_files: no such file \"%s\" for %s (paths are relative to the folder of %s)",
+				            s, k, L->c->file);
+				bad = 1;
+			}
+			free(p);
+		} else if (kd->check == C_DIRS) {
+			/* owner:group:mode */
+			const char *c1 = strchr(s, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+			int okd = c1 && c2 && c1 > s && c2 > c1 + 1 && c2[1];
+			for (const char *p = s; okd && *p; p++) {
+				if (p == c1 || p == c2)
+					continue;
+				if (p > c2)
+					okd = *p >= '0' && *p <= '7';
+				else
+					okd = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '-';
+			}
+			if (okd)
+				okd = strlen(c2 + 1) >= 3 && strlen(c2 + 1) <= 4 && c2 - c1 - 1 <= 32 && c1 - s <= 32;
+			if (!okd) {
+				config_diag(L->c, L->d, DIAG_ERROR, m->off,
+				            "dirs: \"%s\" for %s must be OWNER:GROUP:MODE, such as \"hello:hello:0750\" (names of lowercase letters, digits, _ and -; an octal mode)",
+				            s, k);
+				bad = 1;
+			}
+		}
+	}
+	return bad ? -1 : 0;
+}
+
 /* collect the members of obj into lv, checking names and types; -1 after errors */
 static int
 read_level(struct loader *L, const struct json *obj, struct level *lv, int top, int isbuild,
@@ -522,6 +636,15 @@ read_level(struct loader *L, const struct json *obj, struct level *lv, int top, 
 		} else if (kd->type == T_STR && check_value(L, kd, v->str, v->off) < 0) {
 			bad = 1;
 			continue;
+		} else if (kd->type == T_MAP) {
+			if (v->type != JSON_OBJECT) {
+				bad |= wrong_type(L, name, v, "an object of strings") < 0;
+				continue;
+			}
+			if (check_duplicates(L, v) < 0 || check_map(L, kd, v) < 0) {
+				bad = 1;
+				continue;
+			}
 		} else if (kd->type == T_SOURCE) {
 			/* checked here, once per level, not once per build */
 			struct build scratch = {0};
@@ -565,10 +688,24 @@ apply_level(struct loader *L, const struct level *lv, struct build *b)
 		case T_LIST: {
 			struct strlist *l = field;
 			for (size_t j = 0; j < v->n; j++) {
+				char *s = kd->check == C_FILE ? util_path_join(L->dir, v->items[j].str) : xstrdup(v->items[j].str);
 				if (kd->merge == M_UNION)
-					strlist_add_unique(l, v->items[j].str);
+					strlist_add_unique(l, s);
 				else
-					strlist_add(l, v->items[j].str);
+					strlist_add(l, s);
+				free(s);
+			}
+			break;
+		}
+		case T_MAP: {
+			/* the innermost map wins whole */
+			struct strlist *l = field;
+			strlist_free(l);
+			for (size_t j = 0; j < v->n; j++) {
+				strlist_add(l, v->keys[j]);
+				char *s = kd->check == C_CONFIGS ? util_path_join(L->dir, v->items[j].str) : xstrdup(v->items[j].str);
+				strlist_add(l, s);
+				free(s);
 			}
 			break;
 		}
@@ -613,7 +750,7 @@ build_clear(struct build *b)
 		if (kd->type == T_STR) {
 			free(*(char **)field);
 			*(char **)field = NULL;
-		} else if (kd->type == T_LIST) {
+		} else if (kd->type == T_LIST || kd->type == T_MAP) {
 			strlist_free(field);
 		}
 	}
@@ -774,7 +911,7 @@ config_free(struct config *c)
 void
 config_print_keys(FILE *f)
 {
-	static const char *const tname[] = {"string", "list", "boolean", "object"};
+	static const char *const tname[] = {"string", "list", "boolean", "object", "object"};
 	fprintf(f, "Keys of vdist.json (top level, \"defaults\" and each entry of \"builds\"):\n");
 	for (int k = 0; k < CONFIG_NKEYS; k++) {
 		const struct keydef *kd = &keys[k];

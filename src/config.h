@@ -35,6 +35,9 @@ enum configkey {
 	K_PACKAGE_INSTALL_ROOT, K_COMPILE_PYTHON, K_PYTHON_VERSION, K_PYTHON_BASEDIR,
 	K_PYTHON_URL, K_PYTHON_SHA256, K_PYTHON_CONFIGURE_FLAGS, K_REQUIREMENTS_PATH,
 	K_WORKING_DIR, K_OFFLINE, K_KEEP_PIP, K_STRIP, K_SECTION, K_PRIORITY, K_CHANGELOG,
+	K_SYSTEMD_UNITS, K_SYSTEMD_ENABLE, K_SYSTEMD_START, K_USER, K_USER_HOME, K_DIRS,
+	K_CONFIG_FILES, K_LINKS, K_CONFLICTS, K_PROVIDES, K_REPLACES, K_BREAKS, K_RECOMMENDS,
+	K_SUGGESTS,
 	K_BEFORE_INSTALL, K_AFTER_INSTALL, K_BEFORE_REMOVE,
 	K_AFTER_REMOVE, K_BEFORE_UPGRADE, K_AFTER_UPGRADE,
 	CONFIG_NKEYS
@@ -88,6 +91,15 @@ struct build {
 	char *section;              /* Debian section */
 	char *priority;             /* Debian priority */
 	char *changelog;            /* project's Debian-format changelog, NULL: generated */
+	struct strlist systemd_units; /* unit files (paths from the current folder) */
+	int systemd_enable;         /* 1: enable the units on first install */
+	int systemd_start;          /* 1: start them on first install (restart on upgrade) */
+	char *user;                 /* system user (and group) to create, "" for none */
+	char *user_home;            /* its home, "" for the default (resolve) */
+	struct strlist dirs;        /* pairs: folder, "owner:group:mode" */
+	struct strlist config_files;/* pairs: path under /etc, source file (from the current folder) */
+	struct strlist links;       /* pairs: link, target */
+	struct strlist conflicts, provides, replaces, breaks, recommends, suggests; /* relations */
 	char *scripts[CONFIG_NSCRIPTS]; /* host paths of the six scripts, NULL when unset */
 	size_t off[CONFIG_NKEYS];   /* byte offset of each key's value, (size_t)-1 if unset */
 	size_t entry_off;           /* byte offset of the build's object */

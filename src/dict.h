@@ -56,6 +56,10 @@ struct dict_build {
 	int offline;
 	int keep_pip, strip;
 	const char *section, *priority, *changelog;
+	const struct strlist *systemd_units, *unit_names, *dirs, *config_files, *links, *pre_depends;
+	const struct strlist *conflicts, *provides, *replaces, *breaks, *recommends, *suggests, *obsoleted;
+	int systemd_enable, systemd_start;
+	const char *unit_dir, *user, *user_home;
 	const char *bootstrap_suite, *bootstrap_mirror;
 	const char *scripts[CONFIG_NSCRIPTS];  /* "" when unset */
 	const struct strlist *script_keys;     /* the keys of the scripts that are set */

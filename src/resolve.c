@@ -163,6 +163,63 @@ resolve_one(struct resolved *r)
 	for (int i = 0; i < CONFIG_NSCRIPTS; i++)
 		if (b->scripts[i])
 			strlist_add(&r->script_keys, config_script_keys[i]);
+
+	r->user_home = b->user[0] ? (b->user_home[0] ? xstrdup(b->user_home) : xasprintf("/var/lib/%s", b->user))
+	                          : xstrdup("");
+	/* the package owns the user's home, so rpm can give it its owner from
+	 * the start (%attr) as adduser --system does for deb */
+	strlist_add_all_unique(&r->dirs, &b->dirs);
+	int have_home = 0;
+	for (size_t i = 0; i < b->dirs.n; i += 2)
+		have_home |= !strcmp(b->dirs.v[i], r->user_home);
+	if (b->user[0] && !have_home) {
+		char *spec = xasprintf("%s:%s:0750", b->user, b->user);
+		strlist_add(&r->dirs, r->user_home);
+		strlist_add(&r->dirs, spec);
+		free(spec);
+	}
+	for (size_t i = 0; i < b->systemd_units.n; i++) {
+		const char *slash = strrchr(b->systemd_units.v[i], '/');
+		strlist_add(&r->unit_names, slash ? slash + 1 : b->systemd_units.v[i]);
+	}
+	r->unit_dir = xstrdup(deb ? "/lib/systemd/system" : "/usr/lib/systemd/system");
+	if (deb && b->user[0])
+		strlist_add(&r->pre_depends, "adduser");
+	const struct strlist *from[] = {&b->conflicts, &b->provides, &b->replaces, &b->breaks, &b->recommends, &b->suggests};
+	struct strlist *to[] = {&r->conflicts, &r->provides, &r->replaces, &r->breaks, &r->recommends, &r->suggests};
+	for (size_t k = 0; k < sizeof from / sizeof *from; k++) {
+		if (!deb && to[k] == &r->breaks)
+			continue;  /* rpm has no Breaks (warned about in resolve_builds) */
+		for (size_t i = 0; i < from[k]->n; i++) {
+			const char *dep = from[k]->v[i];
+			char *spelled = !deb ? resolve_rpm_dep(dep)
+			                : !strcmp(r->packager, "fpm") ? resolve_fpm_dep(dep) : xstrdup(dep);
+			strlist_add(to[k], spelled);
+			free(spelled);
+		}
+	}
+	/* rpm: what a package obsoletes, it provides too (at its own
+	 * version, which the shell knows), so that whatever required the old
+	 * name is still satisfied */
+	for (size_t i = 0; !deb && i < b->replaces.n; i++) {
+		char *name = xstrndup(b->replaces.v[i], strcspn(b->replaces.v[i], " (|"));
+		strlist_add_unique(&r->obsoleted, name);
+		free(name);
+	}
+}
+
+/* the suffixes of systemd unit files vdist installs */
+static int
+unit_name_ok(const char *name)
+{
+	static const char *const sfx[] = {".service", ".socket", ".timer", ".path", ".target", ".mount"};
+	size_t n = strlen(name);
+	for (size_t i = 0; i < sizeof sfx / sizeof *sfx; i++) {
+		size_t m = strlen(sfx[i]);
+		if (n > m && !strcmp(name + n - m, sfx[i]))
+			return strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789:_.@-") == n;
+	}
+	return 0;
 }
 
 int
@@ -188,6 +245,20 @@ resolve_builds(const struct config *c, const struct profiles *ps, struct resolve
 			continue;
 		}
 		r[i].p = p;
+		for (size_t u = 0; u < b->systemd_units.n; u++) {
+			const char *slash = strrchr(b->systemd_units.v[u], '/');
+			const char *name = slash ? slash + 1 : b->systemd_units.v[u];
+			if (!unit_name_ok(name)) {
+				config_diag(c, d, DIAG_ERROR, b->off[K_SYSTEMD_UNITS],
+				            "systemd_units: \"%s\" is not a unit file name: letters, digits and :_.@- ending in "
+				            ".service, .socket, .timer, .path, .target or .mount",
+				            name);
+				bad = 1;
+			}
+		}
+		if (b->breaks.n && strcmp(p->package_type, "deb"))
+			config_diag(c, d, DIAG_WARNING, b->off[K_BREAKS],
+			            "breaks: rpm has no such relation; the .rpm of profile \"%s\" leaves it out", p->id);
 		/* lintian refuses a summary that starts with the package's name */
 		char *pkg = resolve_deb_name(b->app);
 		size_t n = strlen(pkg);
@@ -232,6 +303,18 @@ resolved_free(struct resolved *r, size_t n)
 		strlist_free(&r[i].runtime_deps);
 		strlist_free(&r[i].package_deps);
 		strlist_free(&r[i].script_keys);
+		free(r[i].user_home);
+		strlist_free(&r[i].dirs);
+		strlist_free(&r[i].unit_names);
+		free(r[i].unit_dir);
+		strlist_free(&r[i].pre_depends);
+		strlist_free(&r[i].conflicts);
+		strlist_free(&r[i].provides);
+		strlist_free(&r[i].replaces);
+		strlist_free(&r[i].breaks);
+		strlist_free(&r[i].recommends);
+		strlist_free(&r[i].suggests);
+		strlist_free(&r[i].obsoleted);
 	}
 	free(r);
 }

@@ -43,6 +43,15 @@ struct resolved {
 	struct strlist runtime_deps;    /* merged, in Debian's spelling as written */
 	struct strlist package_deps;    /* runtime_deps spelled for this packager and format */
 	struct strlist script_keys;     /* keys of the package scripts that are set */
+	char *user_home;                /* the system user's home, "" without a user */
+	struct strlist dirs;            /* pairs: folder, owner:group:mode; the user's home is one */
+	struct strlist unit_names;      /* the systemd units' file names */
+	char *unit_dir;                 /* where units go: /lib/systemd/system or %{_unitdir} */
+	struct strlist pre_depends;     /* deb: what the maintainer scripts need first (adduser) */
+	/* the relations, spelled for this packager and package type (rpm:
+	 * replaces as Obsoletes, no breaks) */
+	struct strlist conflicts, provides, replaces, breaks, recommends, suggests;
+	struct strlist obsoleted;       /* rpm: the names replaces obsoletes, to provide too */
 };
 
 /* resolve every build of c against ps; 0 with *out (c->nbuilds entries),

@@ -126,7 +126,7 @@ cmd_source() {
 # into the package changed, so make rebuilds exactly then
 cmd_inputs() {
 	cmd_source
-	local src key path
+	local src key path i
 	src=$(source_dir)
 	[ -d "$src" ] || die "source folder '$src' does not exist"
 	local own_prune=() f
@@ -147,6 +147,12 @@ cmd_inputs() {
 			[ -z "${!path}" ] || printf '%s %s\n' "$key" "$(sha256sum <"$vdist_project/${!path}")"
 		done
 		[ -z "$vdist_changelog" ] || printf 'changelog %s\n' "$(sha256sum <"$vdist_project/$vdist_changelog")"
+		for f in "${vdist_systemd_units[@]}"; do
+			printf 'unit %s %s\n' "$f" "$(sha256sum <"$vdist_project/$f")"
+		done
+		for ((i = 1; i < ${#vdist_config_files[@]}; i += 2)); do
+			printf 'config %s %s\n' "${vdist_config_files[i]}" "$(sha256sum <"$vdist_project/${vdist_config_files[i]}")"
+		done
 		printf 'source_date_epoch %s\n' "${SOURCE_DATE_EPOCH:-}"
 	} >"$rel/inputs.new"
 	if cmp -s "$rel/inputs.new" "$rel/inputs.stamp"; then
@@ -346,6 +352,15 @@ cmd_package() {
 		[ -z "${!path}" ] || cp "$vdist_project/${!path}" "$rel/scripts/$key"
 	done
 	[ -z "$vdist_changelog" ] || cp "$vdist_project/$vdist_changelog" "$rel/scripts/changelog"
+	# systemd units by name, config files by their place in vdist_config_files
+	local i
+	mkdir -p "$rel/scripts/units" "$rel/scripts/config"
+	for i in "${!vdist_systemd_units[@]}"; do
+		cp "$vdist_project/${vdist_systemd_units[i]}" "$rel/scripts/units/${vdist_unit_names[i]}"
+	done
+	for ((i = 1; i < ${#vdist_config_files[@]}; i += 2)); do
+		cp "$vdist_project/${vdist_config_files[i]}" "$rel/scripts/config/$((i / 2))"
+	done
 	src=$(cd "$(source_dir)" && pwd)
 	wheel_mount
 	say "building $vdist_app $version-$iteration ($vdist_package_type) in $vdist_image_tag"

@@ -189,6 +189,29 @@ PY
 	fi
 }
 
+# vdist_prune_python: the compiled CPython the package carries without
+# what only building or testing CPython needs: its static library and its
+# own test suites
+vdist_prune_python() {
+	[ -n "$vdist_python_build_prefix" ] || return 0
+	local lib=$vdist_python_prefix/lib
+	rm -f "$lib"/libpython3*.a "$lib"/python3.*/config-3.*/libpython3*.a
+	rm -rf "$lib"/python3.*/lib2to3/tests "$lib"/python3.*/idlelib/idle_test "$lib"/python3.*/tkinter/test \
+		"$lib"/python3.*/ctypes/test "$lib"/python3.*/sqlite3/test "$lib"/python3.*/distutils/tests \
+		"$lib"/python3.*/unittest/test "$lib"/python3.*/lib-dynload/_test*.so "$lib"/python3.*/lib-dynload/xxlimited*.so
+}
+
+# vdist_relative_links: the venv's links into itself made relative (venv
+# links bin/python to the compiled CPython by absolute path), as Debian's
+# policy wants within one top-level folder
+vdist_relative_links() {
+	local l t
+	while IFS= read -r -d '' l; do
+		t=$(readlink "$l")
+		case $t in "$venv"/*) ln -sfn "$(realpath -m --relative-to="$(dirname "$l")" "$t")" "$l" ;; esac
+	done < <(find "$venv" -type l -print0)
+}
+
 # vdist_compile: every .py of the venv (and of a Python outside it)
 # byte-compiled now, with hash-based .pyc files: they do not depend on
 # file times, so the build is reproducible, and Python finds them valid
@@ -327,6 +350,18 @@ vdist_docs_deb() {
 		printf '%s: package-installs-python-pycache-dir\n' "$pkgname"
 		printf "# the venv's console scripts run the venv's own interpreter, by design\n"
 		printf '%s: unusual-interpreter\n' "$pkgname"
+		if [ -n "$vdist_python_build_prefix" ]; then
+			printf "# the CPython the package carries keeps its standard library as upstream ships it:\n"
+			printf "# #! lines of modules that can run as scripts, which run with the package's own Python\n"
+			printf '%s: python3-script-but-no-python3-dep\n%s: script-not-executable\n%s: interpreter-in-usr-local\n' \
+				"$pkgname" "$pkgname" "$pkgname"
+			printf "# CPython's extension modules take their symbols from the interpreter that loads them\n"
+			printf '%s: shared-library-lacks-prerequisites\n%s: library-not-linked-against-libc\n' "$pkgname" "$pkgname"
+		fi
+		if [ "$vdist_keep_pip" = true ] && [ -z "$vdist_python_build_prefix" ]; then
+			printf "# keep_pip: pip's own vendored modules have a #! line; they are imported, never run\n"
+			printf '%s: script-not-executable\n' "$pkgname"
+		fi
 		if [ ! -f "$vdist_scripts/changelog" ]; then
 			printf '# a package of its own, not an upload to Debian: there is no ITP bug to close\n'
 			printf '%s: initial-upload-closes-no-bugs\n' "$pkgname"
@@ -338,6 +373,7 @@ vdist_docs_deb() {
 # it (each file rounded up to a KiB, one per folder or link), which does
 # not depend on the file system
 vdist_installed_size() {
+	[ -d "$stage" ] || { echo 0; return 0; }
 	find "$stage" -path "$stage/DEBIAN" -prune -o -mindepth 1 -printf '%y %s\n' |
 		awk '$1 == "f" { n += int(($2 + 1023) / 1024) } $1 != "f" { n++ } END { print n + 0 }'
 }
@@ -395,8 +431,9 @@ vdist_run() {
 	IFS= read -r vdist_first <"$vdist_tmp" || :
 	case $vdist_first in '#!'*) vdist_interp=${vdist_first#'#!'} ;; esac
 	# shellcheck disable=SC2086
-	$vdist_interp "$vdist_tmp" || { vdist_rc=$?; rm -f "$vdist_tmp"; echo "$1 script failed ($vdist_rc)" >&2; exit "$vdist_rc"; }
-	rm -f "$vdist_tmp"
+	# (unlink, not rm: rpmlint counts rm in a scriptlet as dangerous)
+	$vdist_interp "$vdist_tmp" || { vdist_rc=$?; unlink "$vdist_tmp"; echo "$1 script failed ($vdist_rc)" >&2; exit "$vdist_rc"; }
+	unlink "$vdist_tmp"
 }
 PRELUDE
 }
@@ -439,12 +476,16 @@ vdist_cleanup_code() {
 vdist_deb_scripts() {
 	local dir=$1 body
 	body=$(vdist_case install before_install; vdist_case upgrade before_upgrade)
-	[ -z "$body" ] || vdist_maint_script "$dir/preinst" "case \"\$1\" in
-$body
+	body=$(vdist_user_code)$body
+	[ -z "$body" ] || vdist_maint_script "$dir/preinst" "$(vdist_user_code)
+case \"\$1\" in
+$(vdist_case install before_install; vdist_case upgrade before_upgrade)
 esac"
-	body=$(vdist_hook after_install)$(vdist_hook after_upgrade)
+	body=$(vdist_dirs_code)$(vdist_hook after_install)$(vdist_hook after_upgrade)$(vdist_deb_systemd_postinst)
 	if [ -n "$body" ]; then
 		vdist_maint_script "$dir/postinst" "if [ \"\$1\" = configure ]; then
+	:
+$(vdist_dirs_code)
 	if [ -z \"\${2:-}\" ]; then
 		:
 $(vdist_hook after_install)
@@ -452,11 +493,13 @@ $(vdist_hook after_install)
 		:
 $(vdist_hook after_upgrade)
 	fi
-fi"
+fi
+$(vdist_deb_systemd_postinst)"
 	fi
-	body=$(vdist_case remove before_remove)
-	[ -z "$body" ] || vdist_maint_script "$dir/prerm" "case \"\$1\" in
-$body
+	body=$(vdist_deb_systemd_prerm)$(vdist_case remove before_remove)
+	[ -z "$body" ] || vdist_maint_script "$dir/prerm" "$(vdist_deb_systemd_prerm)
+case \"\$1\" in
+$(vdist_case remove before_remove)
 esac"
 	body=$(vdist_case remove after_remove)
 	vdist_maint_script "$dir/postrm" "case \"\$1\" in
@@ -466,15 +509,127 @@ case \"\$1\" in
 remove|purge)
 	$(vdist_cleanup_code)
 	;;
-esac"
+esac
+$(vdist_deb_systemd_postrm)"
 }
 
-# vdist_package_deb: a .deb from the stage with dpkg-deb
-vdist_package_deb() {
-	local arch deps size file body
-	arch=$(dpkg --print-architecture)
-	vdist_docs_deb
-	mkdir -p "$stage/DEBIAN"
+# vdist_join ITEM...: the items joined by ", ", as control fields list them
+vdist_join() { local IFS=,; printf '%s' "$*" | sed 's/,/, /g'; }
+
+# vdist_q WORD...: the words shell-quoted, for generated code
+vdist_q() { printf '%q ' "$@" | sed 's/ $//'; }
+
+# vdist_user_code: code that makes the system user and its group, with a
+# home folder and no login shell, unless it exists: adduser --system
+# (deb) or useradd -r (rpm), as each family's own packages do. Nothing
+# ever removes it: files it owned may outlive the package (logs, backups),
+# and a reused uid would hand them to someone else (Debian policy 9.2.2).
+vdist_user_code() {
+	[ -n "$vdist_user" ] || return 0
+	local u h
+	u=$(vdist_q "$vdist_user") h=$(vdist_q "$vdist_user_home")
+	if [ "$vdist_package_type" = deb ]; then
+		printf 'if ! getent passwd %s >/dev/null; then\n\tadduser --system --group --quiet --home %s --shell /usr/sbin/nologin %s\nfi\n' "$u" "$h" "$u"
+	else
+		printf 'getent group %s >/dev/null || groupadd -r %s\n' "$u" "$u"
+		# (the package owns the home: %dir %attr gives it its owner)
+		printf 'if ! getent passwd %s >/dev/null; then\n\tuseradd -r -g %s -d %s -s /sbin/nologin -c %s %s\nfi\n' \
+			"$u" "$u" "$h" "$(vdist_q "$vdist_app")" "$u"
+	fi
+}
+
+# vdist_dirs_code: code that gives the owned folders their owner and mode
+# (deb: the package unpacks them as root's)
+vdist_dirs_code() {
+	local i spec
+	for ((i = 0; i < ${#vdist_dirs[@]}; i += 2)); do
+		spec=${vdist_dirs[i + 1]}
+		printf '\tchown %s %s\n\tchmod %s %s\n' "$(vdist_q "${spec%:*}")" "$(vdist_q "${vdist_dirs[i]}")" \
+			"$(vdist_q "${spec##*:}")" "$(vdist_q "${vdist_dirs[i]}")"
+	done
+}
+
+# vdist_units_q: the unit names, shell-quoted
+vdist_units_q() { vdist_q "${vdist_unit_names[@]}"; }
+
+# vdist_deb_systemd_postinst: what dh_installsystemd's postinst does:
+# deb-systemd-helper enables the units on first install (and keeps the
+# admin's choice after), a running systemd reloads, then deb-systemd-invoke
+# starts them (restarts them on upgrade). Both come with init-system-helpers,
+# which is essential in Debian and Ubuntu.
+vdist_deb_systemd_postinst() {
+	[ ${#vdist_unit_names[@]} -gt 0 ] || return 0
+	local units act=start
+	units=$(vdist_units_q)
+	[ "$vdist_systemd_start" = true ] || act=''
+	printf 'case "$1" in configure|abort-upgrade|abort-deconfigure|abort-remove)\n'
+	if [ "$vdist_systemd_enable" = true ]; then
+		printf '\tfor vdist_unit in %s; do\n' "$units"
+		printf '\t\tdeb-systemd-helper unmask "$vdist_unit" >/dev/null || :\n'
+		printf '\t\tif deb-systemd-helper --quiet was-enabled "$vdist_unit"; then\n'
+		printf '\t\t\tdeb-systemd-helper enable "$vdist_unit" >/dev/null || :\n'
+		printf '\t\telse\n\t\t\tdeb-systemd-helper update-state "$vdist_unit" >/dev/null || :\n\t\tfi\n'
+		printf '\tdone\n'
+	fi
+	printf '\tif [ -d /run/systemd/system ]; then\n\t\tsystemctl --system daemon-reload >/dev/null || :\n'
+	if [ -n "$act" ]; then
+		printf '\t\tif [ -n "${2:-}" ]; then vdist_act=restart; else vdist_act=start; fi\n'
+		printf '\t\tdeb-systemd-invoke "$vdist_act" %s >/dev/null || :\n' "$units"
+	else
+		printf '\t\t[ -z "${2:-}" ] || deb-systemd-invoke try-restart %s >/dev/null || :\n' "$units"
+	fi
+	printf '\tfi\n;;\nesac\n'
+}
+
+# vdist_deb_systemd_prerm: a running unit stops before a final removal
+vdist_deb_systemd_prerm() {
+	[ ${#vdist_unit_names[@]} -gt 0 ] || return 0
+	local units
+	units=$(vdist_units_q)
+	printf 'if [ -d /run/systemd/system ] && [ "$1" = remove ]; then\n'
+	printf '\tdeb-systemd-invoke stop %s >/dev/null || :\nfi\n' "$units"
+}
+
+# vdist_deb_systemd_postrm: after removal systemd forgets the units
+# (reload; deb-systemd-helper masks them until purge, then forgets its state)
+vdist_deb_systemd_postrm() {
+	[ ${#vdist_unit_names[@]} -gt 0 ] || return 0
+	local units
+	units=$(vdist_units_q)
+	printf 'if [ "$1" = remove ] && [ -d /run/systemd/system ]; then systemctl --system daemon-reload >/dev/null || :; fi\n'
+	printf 'if [ "$1" = remove ]; then deb-systemd-helper mask %s >/dev/null || :; fi\n' "$units"
+	printf 'if [ "$1" = purge ]; then deb-systemd-helper purge %s >/dev/null || :; deb-systemd-helper unmask %s >/dev/null || :; fi\n' "$units" "$units"
+}
+
+# vdist_stage_service: the units, config files, links and owned folders
+# in the stage
+vdist_stage_service() {
+	local i name
+	for name in "${vdist_unit_names[@]}"; do
+		install -D -m 0644 "$vdist_scripts/units/$name" "$stage$vdist_unit_dir/$name"
+	done
+	for ((i = 0; i < ${#vdist_config_files[@]}; i += 2)); do
+		install -D -m 0644 "$vdist_scripts/config/$((i / 2))" "$stage${vdist_config_files[i]}"
+	done
+	for ((i = 0; i < ${#vdist_links[@]}; i += 2)); do
+		mkdir -p "$stage$(dirname "${vdist_links[i]}")"
+		# Debian's policy wants a link across top-level folders absolute,
+		# rpm's relative
+		if [ "$vdist_package_type" = rpm ]; then
+			ln -sfn "$(realpath -m --relative-to="$(dirname "${vdist_links[i]}")" "${vdist_links[i + 1]}")" "$stage${vdist_links[i]}"
+		else
+			ln -sfn "${vdist_links[i + 1]}" "$stage${vdist_links[i]}"
+		fi
+	done
+	for ((i = 0; i < ${#vdist_dirs[@]}; i += 2)); do
+		mkdir -p "$stage${vdist_dirs[i]}"
+	done
+}
+
+# vdist_deb_control ARCH: the package's control file, on standard output
+# (for dpkg-deb, and for fpm as its custom control file)
+vdist_deb_control() {
+	local arch=$1 deps size
 	deps=$(vdist_deb_depends | paste -sd, | sed 's/,/, /g')
 	size=$(vdist_installed_size)
 	{
@@ -483,7 +638,14 @@ vdist_package_deb() {
 		printf 'Architecture: %s\n' "$arch"
 		printf 'Maintainer: %s\n' "$(vdist_oneline "$maintainer")"
 		printf 'Installed-Size: %s\n' "$size"
+		[ ${#vdist_pre_depends[@]} -eq 0 ] || printf 'Pre-Depends: %s\n' "$(vdist_join "${vdist_pre_depends[@]}")"
 		[ -z "$deps" ] || printf 'Depends: %s\n' "$deps"
+		[ ${#vdist_recommends[@]} -eq 0 ] || printf 'Recommends: %s\n' "$(vdist_join "${vdist_recommends[@]}")"
+		[ ${#vdist_suggests[@]} -eq 0 ] || printf 'Suggests: %s\n' "$(vdist_join "${vdist_suggests[@]}")"
+		[ ${#vdist_conflicts[@]} -eq 0 ] || printf 'Conflicts: %s\n' "$(vdist_join "${vdist_conflicts[@]}")"
+		[ ${#vdist_breaks[@]} -eq 0 ] || printf 'Breaks: %s\n' "$(vdist_join "${vdist_breaks[@]}")"
+		[ ${#vdist_replaces[@]} -eq 0 ] || printf 'Replaces: %s\n' "$(vdist_join "${vdist_replaces[@]}")"
+		[ ${#vdist_provides[@]} -eq 0 ] || printf 'Provides: %s\n' "$(vdist_join "${vdist_provides[@]}")"
 		[ -z "$vdist_url" ] || printf 'Homepage: %s\n' "$(vdist_oneline "$vdist_url")"
 		printf 'Section: %s\nPriority: %s\n' "$vdist_section" "$vdist_priority"
 		printf 'Description: %s\n' "$summary"
@@ -491,8 +653,23 @@ vdist_package_deb() {
 		if [ "$summary" != "$vdist_description" ] && [ -n "$vdist_description" ]; then
 			printf '%s\n' "${vdist_description#*$'\n'}" | sed 's/^[[:space:]]*$/./; s/^/ /'
 		fi
-	} >"$stage/DEBIAN/control"
+	}
+}
+
+# vdist_package_deb: a .deb from the stage with dpkg-deb
+vdist_package_deb() {
+	local arch file
+	arch=$(dpkg --print-architecture)
+	vdist_docs_deb
+	mkdir -p "$stage/DEBIAN"
+	vdist_deb_control "$arch" >"$stage/DEBIAN/control"
 	vdist_deb_scripts "$stage/DEBIAN"
+	# config files are conffiles: an admin's edit survives upgrades, purge removes them
+	local i
+	for ((i = 0; i < ${#vdist_config_files[@]}; i += 2)); do
+		printf '%s\n' "${vdist_config_files[i]}"
+	done >"$stage/DEBIAN/conffiles"
+	[ -s "$stage/DEBIAN/conffiles" ] || rm -f "$stage/DEBIAN/conffiles"
 	(cd "$stage" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | LC_ALL=C sort -z | xargs -0r md5sum) \
 		>"$stage/DEBIAN/md5sums"
 	vdist_normalise
@@ -542,13 +719,72 @@ vdist_rpm_postun_body() {
 # and a final removal ($1 = 0), the upgrade ones on upgrades ($1 > 1)
 vdist_rpm_scripts() {
 	local body
-	body=$(vdist_rpm_scriptlet_body '[ "$1" -eq 1 ]' before_install '[ "$1" -gt 1 ]' before_upgrade)
+	body=$(vdist_lines "$(vdist_user_code | sed 's/%/%%/g')" \
+		"$(vdist_rpm_scriptlet_body '[ "$1" -eq 1 ]' before_install '[ "$1" -gt 1 ]' before_upgrade)")
 	[ -z "$body" ] || "$1" pre "$body"
-	body=$(vdist_rpm_scriptlet_body '[ "$1" -eq 1 ]' after_install '[ "$1" -gt 1 ]' after_upgrade)
+	body=$(vdist_lines "$(vdist_rpm_scriptlet_body '[ "$1" -eq 1 ]' after_install '[ "$1" -gt 1 ]' after_upgrade)" \
+		"$(vdist_rpm_systemd_post)")
 	[ -z "$body" ] || "$1" post "$body"
-	body=$(vdist_rpm_scriptlet_body '[ "$1" -eq 0 ]' before_remove)
+	body=$(vdist_lines "$(vdist_rpm_systemd_preun)" "$(vdist_rpm_scriptlet_body '[ "$1" -eq 0 ]' before_remove)")
 	[ -z "$body" ] || "$1" preun "$body"
-	"$1" postun "$(vdist_rpm_postun_body)"
+	"$1" postun "$(vdist_lines "$(vdist_rpm_postun_body)" "$(vdist_rpm_systemd_postun)")"
+}
+
+# vdist_lines PART...: the parts that are not empty, one after the other,
+# each ending its last line
+vdist_lines() {
+	local part
+	for part in "$@"; do
+		[ -z "$part" ] || printf '%s\n' "$part"
+	done
+}
+
+# vdist_rpm_systemd_post: what %systemd_post does, but enabling (rather
+# than applying the preset) and starting on a first install, as the
+# systemd_enable and systemd_start keys say
+vdist_rpm_systemd_post() {
+	[ ${#vdist_unit_names[@]} -gt 0 ] || return 0
+	local units
+	units=$(vdist_units_q)
+	printf 'if [ "$1" -eq 1 ]; then\n'
+	[ "$vdist_systemd_enable" != true ] || printf '\tsystemctl --no-reload enable %s >/dev/null 2>&1 || :\n' "$units"
+	printf '\tif [ -d /run/systemd/system ]; then\n\t\tsystemctl daemon-reload >/dev/null 2>&1 || :\n'
+	[ "$vdist_systemd_start" != true ] || printf '\t\tsystemctl start %s || :\n' "$units"
+	printf '\tfi\nfi\n'
+}
+
+# vdist_rpm_systemd_preun: what %systemd_preun does: a final removal
+# disables and stops the units
+vdist_rpm_systemd_preun() {
+	[ ${#vdist_unit_names[@]} -gt 0 ] || return 0
+	printf 'if [ "$1" -eq 0 ]; then\n\tsystemctl --no-reload disable --now %s >/dev/null 2>&1 || :\nfi\n' "$(vdist_units_q)"
+}
+
+# vdist_rpm_systemd_postun: what %systemd_postun_with_restart does: a
+# running systemd reloads, and after an upgrade the running units restart
+vdist_rpm_systemd_postun() {
+	[ ${#vdist_unit_names[@]} -gt 0 ] || return 0
+	printf 'if [ -d /run/systemd/system ]; then\n\tsystemctl daemon-reload >/dev/null 2>&1 || :\n'
+	printf '\tif [ "$1" -ge 1 ]; then systemctl try-restart %s >/dev/null 2>&1 || :; fi\nfi\n' "$(vdist_units_q)"
+}
+
+# vdist_rpm_service_files: the %files lines of the units, config files
+# (%config(noreplace): an edited file survives upgrades), links, owned
+# folders (%attr: the user exists since %pre) and config folders
+vdist_rpm_service_files() {
+	local i name spec d owner group mode dirs=()
+	for name in "${vdist_unit_names[@]}"; do printf '%s/%s\n' "$vdist_unit_dir" "$name"; done
+	for ((i = 0; i < ${#vdist_config_files[@]}; i += 2)); do
+		d=$(dirname "${vdist_config_files[i]}")
+		[ "$d" = /etc ] || [[ " ${dirs[*]} " == *" $d "* ]] || { dirs+=("$d"); printf '%%dir %s\n' "$d"; }
+		printf '%%config(noreplace) %s\n' "${vdist_config_files[i]}"
+	done
+	for ((i = 0; i < ${#vdist_links[@]}; i += 2)); do printf '%s\n' "${vdist_links[i]}"; done
+	for ((i = 0; i < ${#vdist_dirs[@]}; i += 2)); do
+		spec=${vdist_dirs[i + 1]}
+		IFS=: read -r owner group mode <<<"$spec"
+		printf '%%dir %%attr(%s,%s,%s) %s\n' "$mode" "$owner" "$group" "${vdist_dirs[i]}"
+	done
 }
 
 # vdist_rpm_changelog: the one %changelog entry of this version
@@ -594,6 +830,13 @@ vdist_package_rpm() {
 		for dep in "${vdist_package_deps[@]}"; do
 			printf 'Requires: %s\n' "$dep"
 		done
+		[ -z "$vdist_user" ] || printf 'Requires(pre): /usr/sbin/useradd /usr/sbin/groupadd\n'
+		for dep in "${vdist_conflicts[@]}"; do printf 'Conflicts: %s\n' "$dep"; done
+		for dep in "${vdist_provides[@]}"; do printf 'Provides: %s\n' "$dep"; done
+		for dep in "${vdist_replaces[@]}"; do printf 'Obsoletes: %s\n' "$dep"; done
+		for dep in "${vdist_obsoleted[@]}"; do printf 'Provides: %s = %s-%s\n' "$dep" "$version" "$iteration"; done
+		for dep in "${vdist_recommends[@]}"; do printf 'Recommends: %s\n' "$dep"; done
+		for dep in "${vdist_suggests[@]}"; do printf 'Suggests: %s\n' "$dep"; done
 		printf '%%global __os_install_post %%{nil}\n'
 		printf '%%global __brp_strip %%{nil}\n%%global __brp_python_bytecompile %%{nil}\n'
 		printf '%%global debug_package %%{nil}\n%%global _build_id_links none\n'
@@ -609,6 +852,7 @@ vdist_package_rpm() {
 			printf '%%license %s\n' "${licenses[@]}"
 		fi
 		! vdist_python_outside_venv || printf '%s\n' "$vdist_python_prefix"
+		vdist_rpm_service_files
 		vdist_rpm_scripts vdist_spec_scriptlet
 		printf '%%changelog\n'
 		vdist_rpm_changelog | sed 's/%/%%/g'
@@ -634,14 +878,14 @@ vdist_fpm_script() { printf '%s\n' "$2" >"$fpm_scripts/$1"; }
 # as they are, so both run the hooks with the same install, upgrade and
 # remove semantics.
 vdist_fpm_args_for() {
-	local type=$1 dep key name doc=usr/share/doc/$pkgname
+	local type=$1 dep key name i owner group mode doc=usr/share/doc/$pkgname
 	fpm_scripts=${VDIST_FPM_SCRIPTS:-/build/fpm-scripts}
 	rm -rf "$fpm_scripts"
 	mkdir -p "$fpm_scripts"
 	package_file=$(vdist_file_name "$2")
 	fpm_argv=(fpm -s dir -t "$type" -n "$pkgname" -v "$version" --iteration "$iteration" -a "$2"
 		-m "$maintainer" --description "${vdist_description:-$vdist_app}"
-		--source-date-epoch-default "$SOURCE_DATE_EPOCH")
+		--source-date-epoch-default "$SOURCE_DATE_EPOCH" --vendor '')
 	[ -z "$vdist_url" ] || fpm_argv+=(--url "$vdist_url")
 	[ -z "$vdist_license" ] || fpm_argv+=(--license "$vdist_license")
 	# vdist-gen spelled them as fpm reads them for this package type
@@ -655,7 +899,14 @@ vdist_fpm_args_for() {
 			fpm_argv+=(-d "$(printf '%s' "$dep" | sed 's/ (\(.*\))$/ \1/')")
 		done < <(vdist_shlibs_deps)
 		vdist_deb_scripts "$fpm_scripts"
-		fpm_argv+=(--category "$vdist_section" --deb-priority "$vdist_priority"
+		# vdist's own control file (fpm's adds License and Vendor, which
+		# lintian rejects, and counts Installed-Size its own way); and an
+		# upstream changelog, without which fpm renames changelog.Debian.gz
+		# to changelog.gz (an open fpm bug)
+		vdist_deb_control "$2" >"$fpm_scripts/control"
+		printf '%s %s\n\n  * Version %s of %s.\n' "$vdist_app" "$version" "$version" "$vdist_app" >"$fpm_scripts/upstream-changelog"
+		fpm_argv+=(--category "$vdist_section" --deb-priority "$vdist_priority" --deb-compression xz
+			--deb-custom-control "$fpm_scripts/control" --deb-upstream-changelog "$fpm_scripts/upstream-changelog"
 			--deb-changelog "$stage/$doc/changelog.Debian")
 	else
 		vdist_rpm_scripts vdist_fpm_script
@@ -663,8 +914,25 @@ vdist_fpm_args_for() {
 		# as with rpmbuild: no automatic requires, nothing stripped; the
 		# venv's folders owned, so removal takes them too
 		fpm_argv+=(--rpm-os linux --no-rpm-autoreqprov --category Applications/System
-			--rpm-summary "$summary" --rpm-changelog "$fpm_scripts/changelog" --directories "$venv")
+			--rpm-summary "$summary" --rpm-changelog "$fpm_scripts/changelog" --directories "$venv"
+			--rpm-digest sha256 --rpm-rpmbuild-define "_buildhost reproducible"
+			--rpm-rpmbuild-define "use_source_date_epoch_as_buildtime 1"
+			--rpm-rpmbuild-define "clamp_mtime_to_source_date_epoch 1")
+		[ -z "${licenses[*]:-}" ] || fpm_argv+=(--directories "/usr/share/licenses/$pkgname")
+		for dep in "${vdist_conflicts[@]}"; do fpm_argv+=(--conflicts "$dep"); done
+		for dep in "${vdist_provides[@]}"; do fpm_argv+=(--provides "$dep"); done
+		for dep in "${vdist_replaces[@]}"; do fpm_argv+=(--replaces "$dep"); done
+		for dep in "${vdist_obsoleted[@]}"; do fpm_argv+=(--provides "$dep = $version-$iteration"); done
+		for ((i = 0; i < ${#vdist_dirs[@]}; i += 2)); do
+			IFS=: read -r owner group mode <<<"${vdist_dirs[i + 1]}"
+			fpm_argv+=(--directories "${vdist_dirs[i]}" --rpm-attr "$mode,$owner,$group:${vdist_dirs[i]}")
+		done
 	fi
+	# the service's files: config files marked as such (deb: fpm marks
+	# what is under /etc itself)
+	for ((i = 0; i < ${#vdist_config_files[@]}; i += 2)); do
+		[ "$type" = deb ] || fpm_argv+=(--config-files "${vdist_config_files[i]}")
+	done
 	for key in preinst:before-install postinst:after-install prerm:before-remove postrm:after-remove \
 		pre:before-install post:after-install preun:before-remove postun:after-remove; do
 		name=${key%%:*}
@@ -679,6 +947,10 @@ vdist_fpm_args_for() {
 		[ -z "${licenses[*]:-}" ] || fpm_argv+=("./usr/share/licenses/$pkgname")
 	fi
 	! vdist_python_outside_venv || fpm_argv+=(".$vdist_python_prefix")
+	for name in "${vdist_unit_names[@]}"; do fpm_argv+=(".$vdist_unit_dir/$name"); done
+	for ((i = 0; i < ${#vdist_config_files[@]}; i += 2)); do fpm_argv+=(".${vdist_config_files[i]}"); done
+	for ((i = 0; i < ${#vdist_links[@]}; i += 2)); do fpm_argv+=(".${vdist_links[i]}"); done
+	for ((i = 0; i < ${#vdist_dirs[@]}; i += 2)); do fpm_argv+=(".${vdist_dirs[i]}"); done
 }
 
 # vdist_package_fpm TYPE: a package from the stage with fpm (it must be in
@@ -770,8 +1042,11 @@ vdist_build() {
 	vdist_make_venv
 	vdist_pip_install
 	vdist_prune
+	vdist_prune_python
+	vdist_relative_links
 	vdist_compile
 	vdist_stage
+	vdist_stage_service
 	vdist_strip
 	case $vdist_packager in
 	native) "vdist_package_$vdist_package_type" ;;

@@ -53,6 +53,31 @@ vdist_build_deps=({{#BUILD_DEPS}}{{DEP:x-sh}} {{/BUILD_DEPS}})
 vdist_runtime_deps=({{#RUNTIME_DEPS}}{{DEP:x-sh}} {{/RUNTIME_DEPS}})
 # the runtime dependencies as this build's packager spells them
 vdist_package_deps=({{#PACKAGE_DEPS}}{{DEP:x-sh}} {{/PACKAGE_DEPS}})
+# a service: systemd units (paths relative to the project folder, and
+# their names), the system user, owned folders, config files, links
+vdist_systemd_units=({{#SYSTEMD_UNITS}}{{FILE:x-sh}} {{/SYSTEMD_UNITS}})
+vdist_unit_names=({{#UNIT_NAMES}}{{UNIT:x-sh}} {{/UNIT_NAMES}})
+vdist_unit_dir={{UNIT_DIR:x-sh}}
+vdist_systemd_enable={{SYSTEMD_ENABLE:x-sh}}
+vdist_systemd_start={{SYSTEMD_START:x-sh}}
+vdist_user={{USER:x-sh}}
+vdist_user_home={{USER_HOME:x-sh}}
+# pairs: folder, owner:group:mode
+vdist_dirs=({{#DIRS}}{{ITEM:x-sh}} {{/DIRS}})
+# pairs: path under /etc, source relative to the project folder
+vdist_config_files=({{#CONFIG_FILES}}{{ITEM:x-sh}} {{/CONFIG_FILES}})
+# pairs: link, target
+vdist_links=({{#LINKS}}{{ITEM:x-sh}} {{/LINKS}})
+# relations, spelled for this build's packager (rpm: replaces is Obsoletes)
+vdist_pre_depends=({{#PRE_DEPENDS}}{{DEP:x-sh}} {{/PRE_DEPENDS}})
+vdist_conflicts=({{#CONFLICTS}}{{DEP:x-sh}} {{/CONFLICTS}})
+vdist_provides=({{#PROVIDES}}{{DEP:x-sh}} {{/PROVIDES}})
+vdist_replaces=({{#REPLACES}}{{DEP:x-sh}} {{/REPLACES}})
+vdist_breaks=({{#BREAKS}}{{DEP:x-sh}} {{/BREAKS}})
+vdist_recommends=({{#RECOMMENDS}}{{DEP:x-sh}} {{/RECOMMENDS}})
+vdist_suggests=({{#SUGGESTS}}{{DEP:x-sh}} {{/SUGGESTS}})
+# rpm: the names replaces obsoletes, provided at the package's own version
+vdist_obsoleted=({{#OBSOLETED}}{{NAME:x-sh}} {{/OBSOLETED}})
 # the forms make's VERSION and ITERATION must have (vdist.json's were checked)
 vdist_version_re={{VERSION_RE:x-sh}}
 vdist_version_rule={{VERSION_RULE:x-sh}}

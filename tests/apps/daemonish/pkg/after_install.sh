@@ -12,7 +12,7 @@ user=daemonish
 state=/var/lib/daemonish
 
 group_exists() {
-	getent group "$1" >/dev/null 2>&1 || grep -q "^$1:" /etc/group 2>/dev/null
+	getent group "$1" >/dev/null 2>&1
 }
 
 if ! id "$user" >/dev/null 2>&1; then

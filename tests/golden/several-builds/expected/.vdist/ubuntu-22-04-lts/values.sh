@@ -53,6 +53,31 @@ vdist_build_deps=('build-essential' 'ca-certificates' 'python3' 'python3-dev' 'p
 vdist_runtime_deps=('python3.10' 'ca-certificates' 'tzdata' 'libpq5' )
 # the runtime dependencies as this build's packager spells them
 vdist_package_deps=('python3.10' 'ca-certificates' 'tzdata' 'libpq5' )
+# a service: systemd units (paths relative to the project folder, and
+# their names), the system user, owned folders, config files, links
+vdist_systemd_units=()
+vdist_unit_names=()
+vdist_unit_dir='/lib/systemd/system'
+vdist_systemd_enable='true'
+vdist_systemd_start='true'
+vdist_user=''
+vdist_user_home=''
+# pairs: folder, owner:group:mode
+vdist_dirs=()
+# pairs: path under /etc, source relative to the project folder
+vdist_config_files=()
+# pairs: link, target
+vdist_links=()
+# relations, spelled for this build's packager (rpm: replaces is Obsoletes)
+vdist_pre_depends=()
+vdist_conflicts=()
+vdist_provides=()
+vdist_replaces=()
+vdist_breaks=()
+vdist_recommends=()
+vdist_suggests=()
+# rpm: the names replaces obsoletes, provided at the package's own version
+vdist_obsoleted=()
 # the forms make's VERSION and ITERATION must have (vdist.json's were checked)
 vdist_version_re='^[0-9][A-Za-z0-9.+~]*$'
 vdist_version_rule='must start with a digit and hold only letters, digits and . + ~'

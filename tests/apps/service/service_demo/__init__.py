@@ -1,0 +1,3 @@
+"""service_demo: a tiny HTTP service for vdist's systemd tests."""
+
+DIST = "service-demo"
