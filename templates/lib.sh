@@ -357,6 +357,9 @@ vdist_docs_deb() {
 				"$pkgname" "$pkgname" "$pkgname"
 			printf "# CPython's extension modules take their symbols from the interpreter that loads them\n"
 			printf '%s: shared-library-lacks-prerequisites\n%s: library-not-linked-against-libc\n' "$pkgname" "$pkgname"
+			printf "# pyexpat links the system's libexpat.so.1 (--with-system-expat): the text lintian\n"
+			printf "# takes for a copy of expat is pyexpat's own error message\n"
+			printf '%s: embedded-library\n' "$pkgname"
 		fi
 		if [ "$vdist_keep_pip" = true ] && [ -z "$vdist_python_build_prefix" ]; then
 			printf "# keep_pip: pip's own vendored modules have a #! line; they are imported, never run\n"
