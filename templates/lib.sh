@@ -365,10 +365,8 @@ vdist_docs_deb() {
 			printf "# keep_pip: pip's own vendored modules have a #! line; they are imported, never run\n"
 			printf '%s: script-not-executable\n' "$pkgname"
 		fi
-		if [ ! -f "$vdist_scripts/changelog" ]; then
-			printf '# a package of its own, not an upload to Debian: there is no ITP bug to close\n'
-			printf '%s: initial-upload-closes-no-bugs\n' "$pkgname"
-		fi
+		printf '# a package of its own, not an upload to Debian: there is no ITP bug to close\n'
+		printf '%s: initial-upload-closes-no-bugs\n' "$pkgname"
 	} >"$over/$pkgname"
 }
 
