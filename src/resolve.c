@@ -259,6 +259,11 @@ resolve_builds(const struct config *c, const struct profiles *ps, struct resolve
 		if (b->breaks.n && strcmp(p->package_type, "deb"))
 			config_diag(c, d, DIAG_WARNING, b->off[K_BREAKS],
 			            "breaks: rpm has no such relation; the .rpm of profile \"%s\" leaves it out", p->id);
+		if (!b->description[0])
+			config_diag(c, d, DIAG_WARNING, b->off[K_DESCRIPTION] != (size_t)-1 ? b->off[K_DESCRIPTION] : b->entry_off,
+			            "build \"%s\" has no description: its summary would be the bare app name, which lintian "
+			            "and rpmlint reject; set \"description\"",
+			            b->name);
 		/* lintian refuses a summary that starts with the package's name */
 		char *pkg = resolve_deb_name(b->app);
 		size_t n = strlen(pkg);
