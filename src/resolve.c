@@ -245,14 +245,13 @@ resolve_builds(const struct config *c, const struct profiles *ps, struct resolve
 			continue;
 		}
 		r[i].p = p;
-		for (size_t u = 0; u < b->systemd_units.n; u++) {
-			const char *slash = strrchr(b->systemd_units.v[u], '/');
-			const char *name = slash ? slash + 1 : b->systemd_units.v[u];
-			if (!unit_name_ok(name)) {
+		resolve_one(&r[i]);
+		for (size_t u = 0; u < r[i].unit_names.n; u++) {
+			if (!unit_name_ok(r[i].unit_names.v[u])) {
 				config_diag(c, d, DIAG_ERROR, b->off[K_SYSTEMD_UNITS],
 				            "systemd_units: \"%s\" is not a unit file name: letters, digits and :_.@- ending in "
 				            ".service, .socket, .timer, .path, .target or .mount",
-				            name);
+				            r[i].unit_names.v[u]);
 				bad = 1;
 			}
 		}
@@ -265,7 +264,7 @@ resolve_builds(const struct config *c, const struct profiles *ps, struct resolve
 			            "and rpmlint reject; set \"description\"",
 			            b->name);
 		/* lintian refuses a summary that starts with the package's name */
-		char *pkg = resolve_deb_name(b->app);
+		const char *pkg = r[i].package_name;
 		size_t n = strlen(pkg);
 		if (!strcmp(p->package_type, "deb") && !strncasecmp(b->description, pkg, n)
 		    && !isalnum((unsigned char)b->description[n]))
@@ -273,12 +272,10 @@ resolve_builds(const struct config *c, const struct profiles *ps, struct resolve
 			            "the description's first line starts with the package name \"%s\": "
 			            "Debian's tools (lintian) reject that; say what it is instead",
 			            pkg);
-		free(pkg);
 		if (!strcmp(b->packager, "fpm") && strcmp(p->packager, "fpm"))
 			config_diag(c, d, DIAG_WARNING, b->off[K_PACKAGER],
 			            "packager fpm on profile \"%s\", whose image is not made for fpm: it must have fpm installed",
 			            p->id);
-		resolve_one(&r[i]);
 	}
 	if (bad) {
 		resolved_free(r, c->nbuilds);

@@ -475,36 +475,34 @@ vdist_cleanup_code() {
 # and a final removal, the upgrade ones on upgrades, and the final
 # removal clears what Python left behind. The same for dpkg-deb and fpm.
 vdist_deb_scripts() {
-	local dir=$1 body
-	body=$(vdist_case install before_install; vdist_case upgrade before_upgrade)
-	body=$(vdist_user_code)$body
-	[ -z "$body" ] || vdist_maint_script "$dir/preinst" "$(vdist_user_code)
+	local dir=$1 user cases dirs inst upg sd prerm_sd rm_case
+	user=$(vdist_user_code)
+	cases=$(vdist_case install before_install; vdist_case upgrade before_upgrade)
+	[ -z "$user$cases" ] || vdist_maint_script "$dir/preinst" "$user
 case \"\$1\" in
-$(vdist_case install before_install; vdist_case upgrade before_upgrade)
+$cases
 esac"
-	body=$(vdist_dirs_code)$(vdist_hook after_install)$(vdist_hook after_upgrade)$(vdist_deb_systemd_postinst)
-	if [ -n "$body" ]; then
-		vdist_maint_script "$dir/postinst" "if [ \"\$1\" = configure ]; then
+	dirs=$(vdist_dirs_code) inst=$(vdist_hook after_install) upg=$(vdist_hook after_upgrade)
+	sd=$(vdist_deb_systemd_postinst)
+	[ -z "$dirs$inst$upg$sd" ] || vdist_maint_script "$dir/postinst" "if [ \"\$1\" = configure ]; then
 	:
-$(vdist_dirs_code)
+$dirs
 	if [ -z \"\${2:-}\" ]; then
 		:
-$(vdist_hook after_install)
+$inst
 	else
 		:
-$(vdist_hook after_upgrade)
+$upg
 	fi
 fi
-$(vdist_deb_systemd_postinst)"
-	fi
-	body=$(vdist_deb_systemd_prerm)$(vdist_case remove before_remove)
-	[ -z "$body" ] || vdist_maint_script "$dir/prerm" "$(vdist_deb_systemd_prerm)
+$sd"
+	prerm_sd=$(vdist_deb_systemd_prerm) rm_case=$(vdist_case remove before_remove)
+	[ -z "$prerm_sd$rm_case" ] || vdist_maint_script "$dir/prerm" "$prerm_sd
 case \"\$1\" in
-$(vdist_case remove before_remove)
+$rm_case
 esac"
-	body=$(vdist_case remove after_remove)
 	vdist_maint_script "$dir/postrm" "case \"\$1\" in
-$body
+$(vdist_case remove after_remove)
 esac
 case \"\$1\" in
 remove|purge)
@@ -709,9 +707,11 @@ fi
 # vdist_rpm_postun_body: %postun's code: the after_remove hook and, on the
 # final removal, what Python left behind cleared (% doubled)
 vdist_rpm_postun_body() {
+	local hook
+	hook=$(vdist_hook after_remove)
 	{
-		[ -z "$(vdist_hook after_remove)" ] || vdist_hook_prelude
-		printf 'if [ "$1" -eq 0 ]; then\n:\n%s\n%s\nfi\n' "$(vdist_hook after_remove)" "$(vdist_cleanup_code)"
+		[ -z "$hook" ] || vdist_hook_prelude
+		printf 'if [ "$1" -eq 0 ]; then\n:\n%s\n%s\nfi\n' "$hook" "$(vdist_cleanup_code)"
 	} | sed 's/%/%%/g'
 }
 
@@ -894,14 +894,10 @@ vdist_fpm_args_for() {
 		fpm_argv+=(-d "$dep")
 	done
 	if [ "$type" = deb ]; then
-		# what the ELF files need, found only now: dpkg-shlibdeps' "name (op
-		# version)" in fpm's "name op version"
-		while IFS= read -r dep; do
-			fpm_argv+=(-d "$(printf '%s' "$dep" | sed 's/ (\(.*\))$/ \1/')")
-		done < <(vdist_shlibs_deps)
 		vdist_deb_scripts "$fpm_scripts"
 		# vdist's own control file (fpm's adds License and Vendor, which
-		# lintian rejects, and counts Installed-Size its own way); and an
+		# lintian rejects, and counts Installed-Size its own way; it also
+		# carries the dependencies dpkg-shlibdeps finds); and an
 		# upstream changelog, without which fpm renames changelog.Debian.gz
 		# to changelog.gz (an open fpm bug)
 		vdist_deb_control "$2" >"$fpm_scripts/control"
