@@ -6,12 +6,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
 #include "diag.h"
 #include "dict.h"
 #include "emit.h"
+#include "importvdist.h"
+#include "init.h"
 #include "profile.h"
 #include "tpl.h"
 #include "util.h"
@@ -19,8 +22,13 @@
 static const char usage_text[] =
 	"Usage: vdist-gen [OPTION]...\n"
 	"       vdist-gen fetch URL -o FILE [--sha256 HEX] [--quiet] [--no-cache|--cache-only]\n"
+	"       vdist-gen import-vdist FILE [-o OUT] [-C DIR] [--templates DIR]\n"
+	"       vdist-gen init [-o OUT] [-C DIR]\n"
 	"Generate vdist.mk and per-build scripts from vdist.json; then run\n"
 	"'make packages' to build the OS packages in Docker.\n"
+	"import-vdist writes vdist.json from a vdist 2.x batch (INI) file; init\n"
+	"writes a first vdist.json from pyproject.toml, setup.cfg or setup.py.\n"
+	"Neither overwrites a file; -o - writes to standard output.\n"
 	"\n"
 	"  -f, --file FILE        read FILE instead of vdist.json\n"
 	"  -C, --directory DIR    change to DIR first (the project folder)\n"
@@ -76,6 +84,155 @@ run_fetch(char **argv)
 	exit(EXIT_SYSTEM);
 }
 
+/* the options of import-vdist and init */
+struct subopts {
+	const char *out;        /* -o: the file to write */
+	const char *dir;        /* -C: the project folder */
+	const char *templates;  /* --templates (import-vdist) */
+	const char *file;       /* the one operand (import-vdist) */
+};
+
+/* parse the options of subcommand argv[0]; with_file: it takes FILE */
+static void
+sub_options(int argc, char **argv, int with_file, struct subopts *o)
+{
+	enum { OPT_TEMPLATES = 256 };
+	static const struct option opts[] = {
+		{"output", required_argument, NULL, 'o'},
+		{"directory", required_argument, NULL, 'C'},
+		{"templates", required_argument, NULL, OPT_TEMPLATES},
+		{"help", no_argument, NULL, 'h'},
+		{0, 0, 0, 0},
+	};
+	int c;
+	o->out = "vdist.json";
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:C:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': o->out = optarg; break;
+		case 'C': o->dir = optarg; break;
+		case OPT_TEMPLATES:
+			if (!with_file)
+				usage_error("unrecognized option '%s'", argv[optind - 1]);
+			o->templates = optarg;
+			break;
+		case 'h': fputs(usage_text, stdout); exit(EXIT_OK);
+		case ':':
+			if (optopt)
+				usage_error("option requires an argument -- '%s'", (char[]){(char)optopt, 0});
+			usage_error("option '%s' requires an argument", argv[optind - 1]);
+		default:
+			if (optopt)
+				usage_error("invalid option -- '%s'", (char[]){(char)optopt, 0});
+			usage_error("unrecognized option '%s'", argv[optind - 1]);
+		}
+	}
+	if (with_file && optind == argc)
+		usage_error("%s needs the vdist batch file to read", argv[0]);
+	if (with_file)
+		o->file = argv[optind++];
+	if (optind < argc)
+		usage_error("unexpected argument '%s'", argv[optind]);
+	if (!*o->out)
+		usage_error("%s", "-o needs a file name, or - for standard output");
+	if (o->dir && chdir(o->dir) < 0) {
+		fprintf(stderr, "vdist-gen: error: cannot change to %s: %s\n", o->dir, strerror(errno));
+		exit(EXIT_INPUT);
+	}
+}
+
+/* refuse to go on when out exists (exit 1), for cmd */
+static void
+refuse_existing(const char *out, const char *cmd, struct diags *d)
+{
+	struct stat st;
+	if (strcmp(out, "-") && lstat(out, &st) == 0) {
+		diag_add(d, DIAG_ERROR, out, 0, 0,
+		         "already exists, and vdist-gen %s never overwrites a file: move it away, or write "
+		         "another with -o FILE (-o - for standard output)", cmd);
+		finish(d, EXIT_INPUT);
+	}
+}
+
+/* write the text of a new vdist.json to out ("-": standard output); exits on failure */
+static void
+write_out(const char *out, const char *text, size_t len, struct diags *d)
+{
+	if (!strcmp(out, "-")) {
+		if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0) {
+			diag_add(d, DIAG_ERROR, NULL, 0, 0, "cannot write to standard output: %s", strerror(errno));
+			finish(d, EXIT_SYSTEM);
+		}
+		return;
+	}
+	if (util_write_new(out, text, len) < 0) {
+		int e = errno;
+		diag_add(d, DIAG_ERROR, out, 0, 0, "cannot write: %s", strerror(e));
+		finish(d, e == EEXIST ? EXIT_INPUT : EXIT_SYSTEM);
+	}
+}
+
+/* vdist-gen import-vdist FILE [-o OUT] [-C DIR] [--templates DIR] */
+static void __attribute__((noreturn))
+run_import(int argc, char **argv)
+{
+	struct subopts o = {0};
+	struct diags d = {0};
+	struct profiles *ps = NULL;
+	size_t len, outlen, nbuilds = 0;
+	char *json;
+
+	sub_options(argc, argv, 1, &o);
+	refuse_existing(o.out, "import-vdist", &d);
+	const char *datadir = getenv("VDIST_DATADIR");
+	char *builtin = util_path_join(datadir && *datadir ? datadir : VDIST_DATADIR, "templates");
+	int r = profiles_load(builtin, o.templates ? o.templates : "templates", &ps, &d);
+	free(builtin);
+	if (r < 0)
+		finish(&d, EXIT_INPUT);
+	char *text = util_read_file(o.file, &len);
+	if (!text) {
+		diag_add(&d, DIAG_ERROR, o.file, 0, 0, "cannot read: %s", strerror(errno));
+		profiles_free(ps);
+		finish(&d, EXIT_INPUT);
+	}
+	r = importvdist(o.file, text, len, o.out, ps, &json, &outlen, &nbuilds, &d);
+	free(text);
+	profiles_free(ps);
+	if (r < 0)
+		finish(&d, EXIT_INPUT);
+	write_out(o.out, json, outlen, &d);
+	free(json);
+	if (strcmp(o.out, "-"))
+		printf("vdist-gen: %s written from %s, %zu build%s; check it with: vdist-gen%s%s --dry-run\n", o.out,
+		       o.file, nbuilds, nbuilds == 1 ? "" : "s", strcmp(o.out, "vdist.json") ? " -f " : "",
+		       strcmp(o.out, "vdist.json") ? o.out : "");
+	finish(&d, EXIT_OK);
+}
+
+/* vdist-gen init [-o OUT] [-C DIR] */
+static void __attribute__((noreturn))
+run_init(int argc, char **argv)
+{
+	struct subopts o = {0};
+	struct diags d = {0};
+	size_t outlen;
+	char *json;
+	const char *from = NULL;
+
+	sub_options(argc, argv, 0, &o);
+	refuse_existing(o.out, "init", &d);
+	if (init_project(o.out, &json, &outlen, &from, &d) < 0)
+		finish(&d, EXIT_INPUT);
+	write_out(o.out, json, outlen, &d);
+	free(json);
+	if (strcmp(o.out, "-"))
+		printf("vdist-gen: %s written%s%s; check it with: vdist-gen%s%s --dry-run\n", o.out, from ? " from " : "",
+		       from ? from : " with placeholders", strcmp(o.out, "vdist.json") ? " -f " : "",
+		       strcmp(o.out, "vdist.json") ? o.out : "");
+	finish(&d, EXIT_OK);
+}
+
 /* the absolute path of this program, for the regeneration rule */
 static char *
 self_path(const char *argv0)
@@ -113,6 +270,10 @@ main(int argc, char **argv)
 	util_progname = "vdist-gen";
 	if (argc > 1 && strcmp(argv[1], "fetch") == 0)
 		run_fetch(argv);
+	if (argc > 1 && strcmp(argv[1], "import-vdist") == 0)
+		run_import(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "init") == 0)
+		run_init(argc - 1, argv + 1);
 	opterr = 0;  /* getopt's messages carry the full path; ours say vdist-gen */
 	while ((c = getopt_long(argc, argv, ":f:C:o:hV", opts, NULL)) != -1) {
 		switch (c) {

@@ -124,6 +124,26 @@ strbuf_addc(struct strbuf *b, char c)
 }
 
 void
+strbuf_add_utf8(struct strbuf *b, unsigned long cp)
+{
+	if (cp < 0x80) {
+		strbuf_addc(b, (char)cp);
+	} else if (cp < 0x800) {
+		strbuf_addc(b, (char)(0xC0 | (cp >> 6)));
+		strbuf_addc(b, (char)(0x80 | (cp & 0x3F)));
+	} else if (cp < 0x10000) {
+		strbuf_addc(b, (char)(0xE0 | (cp >> 12)));
+		strbuf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
+		strbuf_addc(b, (char)(0x80 | (cp & 0x3F)));
+	} else {
+		strbuf_addc(b, (char)(0xF0 | (cp >> 18)));
+		strbuf_addc(b, (char)(0x80 | ((cp >> 12) & 0x3F)));
+		strbuf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
+		strbuf_addc(b, (char)(0x80 | (cp & 0x3F)));
+	}
+}
+
+void
 strbuf_addf(struct strbuf *b, const char *fmt, ...)
 {
 	va_list ap;
@@ -139,6 +159,7 @@ const char *
 strbuf_str(struct strbuf *b)
 {
 	strbuf_grow(b, 0);
+	b->data[b->len] = '\0';  /* a buffer nothing was added to is "" too */
 	return b->data;
 }
 
@@ -146,6 +167,7 @@ char *
 strbuf_take(struct strbuf *b)
 {
 	strbuf_grow(b, 0);
+	b->data[b->len] = '\0';
 	char *s = b->data;
 	b->data = NULL;
 	b->len = b->cap = 0;
@@ -447,6 +469,45 @@ util_tmp_commit(struct util_tmp *t, const char *final)
 	if (fchmod(t->fd, file_mode()) < 0 || fsync(t->fd) < 0 || rename(t->path, final) < 0)
 		return -1;
 	tmp_release(t);
+	return 0;
+}
+
+size_t
+util_utf8_bad(const char *text, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	for (size_t i = 0; i < len;) {
+		unsigned c = s[i];
+		size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+		if (c == 0 || n == 0 || (n == 2 && c < 0xC2) || (n == 4 && c > 0xF4) || i + n > len)
+			return i;
+		for (size_t k = 1; k < n; k++)
+			if ((s[i + k] & 0xC0) != 0x80)
+				return i;
+		if ((n == 3 && c == 0xE0 && s[i + 1] < 0xA0) || (n == 3 && c == 0xED && s[i + 1] >= 0xA0)
+		    || (n == 4 && c == 0xF0 && s[i + 1] < 0x90) || (n == 4 && c == 0xF4 && s[i + 1] >= 0x90))
+			return i;
+		i += n;
+	}
+	return len;
+}
+
+int
+util_write_new(const char *path, const char *data, size_t len)
+{
+	struct util_tmp t = UTIL_TMP_INIT;
+	if (util_tmp_open(&t, path, "new") < 0)
+		return -1;
+	/* complete and synced under a temporary name, then linked: link()
+	 * fails with EEXIST rather than replace a file that appeared meanwhile */
+	if (util_write_all(t.fd, data, len) < 0 || fchmod(t.fd, file_mode()) < 0 || fsync(t.fd) < 0
+	    || link(t.path, path) < 0) {
+		int e = errno;
+		util_tmp_discard(&t);
+		errno = e;
+		return -1;
+	}
+	util_tmp_discard(&t);
 	return 0;
 }
 

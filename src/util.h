@@ -49,6 +49,8 @@ void strbuf_addn(struct strbuf *b, const char *s, size_t n);
 void strbuf_adds(struct strbuf *b, const char *s);
 /* append one byte */
 void strbuf_addc(struct strbuf *b, char c);
+/* append code point cp (at most 0x10FFFF, no surrogate) as UTF-8 */
+void strbuf_add_utf8(struct strbuf *b, unsigned long cp);
 /* append printf output */
 void strbuf_addf(struct strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* the contents as a C string (never NULL); stays owned by b */
@@ -63,6 +65,9 @@ char *util_read_file(const char *path, size_t *len);
 /* write data to path atomically (temp file in the same folder, then rename);
  * 0 on success, -1 with errno set */
 int util_write_atomic(const char *path, const char *data, size_t len, int mode);
+/* write data to path, which must not exist yet: complete or not at all,
+ * never replacing a file; 0, or -1 with errno set (EEXIST: path exists) */
+int util_write_new(const char *path, const char *data, size_t len);
 /* create a folder and its parents; 0 on success, -1 with errno set */
 int util_mkdirs(const char *path, int mode);
 /* join two path parts with one slash; an absolute b is returned as is */
@@ -73,6 +78,8 @@ int util_is_file(const char *path);
 int util_is_dir(const char *path);
 /* write all n bytes of p to fd, resuming after EINTR; 0, or -1 with errno set */
 int util_write_all(int fd, const void *p, size_t n);
+/* index of the first byte of text that is not UTF-8 (or is NUL), or len if none */
+size_t util_utf8_bad(const char *text, size_t len);
 /* replace bytes that could drive a terminal with '?': control characters, and
  * with ascii_only every byte outside printable ASCII (for text a server sent) */
 void util_sanitize(char *s, int ascii_only);

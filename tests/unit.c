@@ -1,4 +1,5 @@
-/* unit tests: json, config merging, profiles, ids, escaping modifiers */
+/* unit tests: json, config merging, profiles, ids, escaping modifiers, and the
+ * readers of import-vdist and init (shell words, INI, TOML, setup.py) */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,12 +9,16 @@
 #include "config.h"
 #include "diag.h"
 #include "ids.h"
+#include "ini.h"
 #include "json.h"
 #include "profile.h"
 #include "resolve.h"
+#include "setuppy.h"
 #include "tap.h"
+#include "toml.h"
 #include "tpl.h"
 #include "util.h"
+#include "words.h"
 
 /* parse s; the tree or NULL, with the first message (if any) in *msg */
 static struct json *
@@ -362,6 +367,233 @@ test_resolve(void)
 	rmdir(dir);
 }
 
+/* the words of s joined as [w1][w2]..., or "error at N" */
+static char *
+words_of(const char *s)
+{
+	struct words w;
+	size_t at;
+	const char *why;
+	if (words_split(s, strlen(s), &w, &at, &why) < 0)
+		return xasprintf("error at %zu", at);
+	struct strbuf b = {0};
+	for (size_t i = 0; i < w.n; i++)
+		strbuf_addf(&b, "[%s]", w.v[i]);
+	if (w.special != (size_t)-1)
+		strbuf_addf(&b, " special at %zu", w.special);
+	words_free(&w);
+	return strbuf_take(&b);
+}
+
+/* the first message of d as "LINE:COL: MSG" */
+static char *
+first_msg(struct diags *d)
+{
+	char *r = xasprintf("%d:%d: %s", d->v[0].line, d->v[0].col, d->v[0].msg);
+	diags_free(d);
+	return r;
+}
+
+/* the value of key as section sec of INI text reads it, or the first error */
+static char *
+ini_value(const char *text, const char *sec, const char *key)
+{
+	struct diags d = {0};
+	struct ini *ini;
+	char *r, *v;
+	size_t *at;
+	if (ini_parse("t.ini", text, strlen(text), &ini, &d) < 0)
+		return first_msg(&d);
+	const struct ini_section *s = ini_section(ini, sec);
+	const struct ini_entry *e = s ? ini_lookup(ini, s, key) : NULL;
+	if (!e) {
+		r = xstrdup("(none)");
+	} else if (ini_expand(ini, s, e, &v, &at, &d) < 0) {
+		r = first_msg(&d);
+	} else {
+		r = v;
+		free(at);
+	}
+	ini_free(ini);
+	diags_free(&d);
+	return r;
+}
+
+/* what is at path of TOML text ("a.b.1.c": members and array items), or the error */
+static char *
+toml_value(const char *text, const char *path)
+{
+	struct diags d = {0};
+	struct json *root;
+	if (toml_parse("t.toml", text, strlen(text), &root, &d) < 0)
+		return first_msg(&d);
+	const struct json *j = root;
+	char *p = xstrdup(path), *save = NULL;
+	for (char *part = strtok_r(p, ".", &save); part && j; part = strtok_r(NULL, ".", &save))
+		j = j->type == JSON_ARRAY ? ((size_t)atoi(part) < j->n ? &j->items[atoi(part)] : NULL) : json_get(j, part);
+	char *r = !j                      ? xstrdup("(none)")
+	          : j->str                ? xstrdup(j->str)
+	          : j->type == JSON_BOOL  ? xstrdup(j->boolean ? "true" : "false")
+	                                  : xasprintf("(%s of %zu)", json_type_name(j->type), j->n);
+	free(p);
+	json_free(root);
+	return r;
+}
+
+/* keyword key of setup.py text: its string, "(not literal)", "(none)", "(no call)" or the error */
+static char *
+setup_value(const char *text, const char *key)
+{
+	struct diags d = {0};
+	struct json *kw;
+	if (setuppy_read("setup.py", text, strlen(text), &kw, &d) < 0)
+		return first_msg(&d);
+	const struct json *j = json_get(kw, key);
+	char *r = !kw ? xstrdup("(no call)") : !j ? xstrdup("(none)") : j->str ? xstrdup(j->str) : xstrdup("(not literal)");
+	json_free(kw);
+	return r;
+}
+
+static void
+test_import_readers(void)
+{
+	static const struct { const char *in, *want; } words[] = {
+		{"a \"b c\" 'd e' f\\ g", "[a][b c][d e][f g]"},
+		{"\"x\\\"y\\\\z\\$w\" 'it''s'", "[x\"y\\z$w][its]"},
+		{"--a=\"\" ''", "[--a=][]"},
+		{"a\\\nb  \\\n c", "[ab][c]"},
+		{"\"no end", "error at 0"},
+		{"ok 'no end", "error at 3"},
+		{"trailing\\", "error at 8"},
+		{"a $HOME", "[a][$HOME] special at 2"},
+		{"'$HOME' \"\\$x\"", "[$HOME][$x]"},
+		{"a \"$x\"", "[a][$x] special at 3"},
+		{"#c d;e", "[#c][d;e] special at 0"},
+	};
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+		char *got = words_of(words[i].in);
+		TAP_STREQ(got, words[i].want, "words: %s", words[i].in);
+		free(got);
+	}
+
+	static const struct { const char *text, *sec, *key, *want; } ini[] = {
+		/* configparser's lines: continuation, empty lines kept inside, comments dropped */
+		{"[s]\nk = a\n\n  b\n\nj: c\n", "s", "k", "a\n\nb"},
+		{"[s]\nk = a\n  # not part of it\n  ; nor this\n  b\n", "s", "k", "a\nb"},
+		{"[s]\n  k = a\n  j = b\n", "s", "k", "a"},
+		{"[s]\nk =\n  a\n", "s", "k", "\na"},
+		{"[s]\nKey : Value = x\n", "s", "key", "Value = x"},
+		{"[s]\r\nk = a\r\n  b\r\n", "s", "k", "a\nb"},
+		{"[s]\nk = a", "s", "k", "a"},
+		/* ExtendedInterpolation: a DEFAULT value read in the section's context */
+		{"[DEFAULT]\napp = x\nurl = u/${app}\n[s]\napp = y\n", "s", "url", "u/y"},
+		{"[DEFAULT]\napp = x\nurl = u/${app}\n[s]\napp = y\n", "DEFAULT", "url", "u/x"},
+		{"[DEFAULT]\nurl = ${t:APP}/$$\n[s]\n[t]\napp = z\n", "s", "url", "z/$"},
+		{"[DEFAULT]\nv = ${DEFAULT:w}\nw = 1\n[s]\nw = 2\n", "s", "v", "1"},
+		{"[s]\nk = ${t:j}\n[t]\nj = ${i}\ni = t's\n", "s", "k", "t's"},
+		{"[s]\nk = a$\n", "s", "k",
+		 "2:6: a '$' must be followed by '{' or '$': write ${KEY} or ${SECTION:KEY}, or $$ for a '$' (reading \"k\" of [s])"},
+		{"[s]\nk = ${}\n", "s", "k",
+		 "2:5: an empty reference ${}: write ${KEY} or ${SECTION:KEY}, or $$ for a '$' (reading \"k\" of [s])"},
+		/* ten values deep is allowed, eleven is not */
+		{"[s]\nk0=${k1}\nk1=${k2}\nk2=${k3}\nk3=${k4}\nk4=${k5}\nk5=${k6}\nk6=${k7}\nk7=${k8}\nk8=${k9}\nk9=${k10}\nk10=end\n",
+		 "s", "k0", "end"},
+		{"[s]\nk0=${k1}\nk1=${k2}\nk2=${k3}\nk3=${k4}\nk4=${k5}\nk5=${k6}\nk6=${k7}\nk7=${k8}\nk8=${k9}\nk9=${k10}\nk10=$$\n",
+		 "s", "k0",
+		 "11:4: references nested more than 10 deep, which configparser refuses: a value that refers to itself, "
+		 "directly or through others? (reading \"k0\" of [s])"},
+		{"[s]\n[]\n", "s", "k",
+		 "2:1: this line is not [SECTION], KEY = VALUE or KEY: VALUE; to continue the value above, indent it deeper than its key"},
+		{"\xEF\xBB\xBF[s]\nk = bom\n", "s", "k", "bom"},
+		{"[DEFAULT]\na = 1\n[DEFAULT]\nb = 2\n[s]\n", "s", "b", "2"},
+		{"[DEFAULT]\na = 1\n[DEFAULT]\na = 2\n[s]\n", "s", "a",
+		 "4:1: key \"a\" is given again in [DEFAULT] (first at line 2): keep one"},
+	};
+	for (size_t i = 0; i < sizeof ini / sizeof *ini; i++) {
+		char *got = ini_value(ini[i].text, ini[i].sec, ini[i].key);
+		TAP_STREQ(got, ini[i].want, "ini %zu: [%s] %s", i, ini[i].sec, ini[i].key);
+		free(got);
+	}
+	TAP_OK(ini_boolean("On") == 1 && ini_boolean("YES") == 1 && ini_boolean("1") == 1 && ini_boolean("true") == 1
+	       && ini_boolean("off") == 0 && ini_boolean("No") == 0 && ini_boolean("0") == 0 && ini_boolean("FALSE") == 0
+	       && ini_boolean("2") == -1 && ini_boolean("") == -1 && ini_boolean("y") == -1,
+	       "ini: configparser's booleans");
+
+	static const char toml[] =
+		"top = 1\n"
+		"[t]\n"
+		"multi = \"\"\"\nfirst \\\n   second \\u00e9\\t\"\"\"\n"
+		"lit = 'C:\\path'\n"
+		"mlit = '''\nraw \\n'''\n"
+		"quotes = \"\"\"a\"\"\"\"\"\n"
+		"dotted . key = \"d\"\n"
+		"\"quoted key\" = [ 1, # comment\n  'two' , ]\n"
+		"inline = { a = \"b\", c = { d = true } }\n"
+		"when = 1979-05-27 07:32:00Z\n"
+		"[[arr]]\nx = \"1\"\n[[arr]]\nx = \"2\"\n[arr.sub]\ny = \"z\"\n";
+	static const struct { const char *path, *want; } tv[] = {
+		{"t.multi", "first second \xc3\xa9\t"},
+		{"t.lit", "C:\\path"},
+		{"t.mlit", "raw \\n"},
+		{"t.quotes", "a\"\""},
+		{"t.dotted.key", "d"},
+		{"t.quoted key.1", "two"},
+		{"t.quoted key", "(array of 2)"},
+		{"t.inline.c.d", "true"},
+		{"t.when", "1979-05-27 07:32:00Z"},
+		{"arr.1.x", "2"},
+		{"arr.1.sub.y", "z"},
+		{"arr", "(array of 2)"},
+		{"top", "1"},
+	};
+	for (size_t i = 0; i < sizeof tv / sizeof *tv; i++) {
+		char *got = toml_value(toml, tv[i].path);
+		TAP_STREQ(got, tv[i].want, "toml: %s", tv[i].path);
+		free(got);
+	}
+	static const struct { const char *text, *want; } terr[] = {
+		{"a = 1\na = 2\n", "2:1: key \"a\" is given twice: keep one"},
+		{"[t]\n[t]\n", "2:1: table [t] is given twice, or is already a value: keep one"},
+		{"t = {a = 1}\n[t]\n", "2:1: table [t] is given twice, or is already a value: keep one"},
+		{"t = {a = 1}\nt.b = 2\n", "2:1: \"t\" is already a value, not a table that more can go into"},
+		{"a = \"x\" b\n", "1:9: unexpected text after the value: one key = value or [table] per line"},
+		{"a = \"\\q\"\n", "1:6: unknown escape \\q: write \\\\ for a backslash"},
+		{"a = [1 2]\n", "1:8: ',' or ']' expected in this array"},
+	};
+	for (size_t i = 0; i < sizeof terr / sizeof *terr; i++) {
+		char *got = toml_value(terr[i].text, "a");
+		TAP_STREQ(got, terr[i].want, "toml error %zu", i);
+		free(got);
+	}
+
+	static const char setup[] =
+		"import setuptools\n"
+		"def setup(x):  # a def is not the call\n    pass\n"
+		"setuptools.setup(\n"
+		"    name = 'n' \"m\",  # concatenated\n"
+		"    version=(\"1.\"\n             \"2\"),\n"
+		"    description=r'a\\tb', license=u'\\u00e9\\x41\\101\\q',\n"
+		"    url=f'{x}', author=NAME, author_email=b'x',\n"
+		"    maintainer='''tri\nple''', keywords=['a', 'b'],\n"
+		"    **extra)\n";
+	static const struct { const char *key, *want; } sv[] = {
+		{"name", "nm"}, {"version", "1.2"}, {"description", "a\\tb"}, {"license", "\xc3\xa9" "AA\\q"},
+		{"url", "(not literal)"}, {"author", "(not literal)"}, {"author_email", "(not literal)"},
+		{"maintainer", "tri\nple"}, {"keywords", "(not literal)"}, {"extra", "(none)"},
+	};
+	for (size_t i = 0; i < sizeof sv / sizeof *sv; i++) {
+		char *got = setup_value(setup, sv[i].key);
+		TAP_STREQ(got, sv[i].want, "setup.py: %s", sv[i].key);
+		free(got);
+	}
+	char *got = setup_value("print('no call')\n", "name");
+	TAP_STREQ(got, "(no call)", "setup.py without a setup() call");
+	free(got);
+	got = setup_value("setup(name='x\\N{BULLET}')\n", "name");
+	TAP_STREQ(got, "(not literal)", "setup.py: a \\N{} escape is not read");
+	free(got);
+}
+
 int
 main(void)
 {
@@ -372,5 +604,6 @@ main(void)
 	test_escaping();
 	test_profiles();
 	test_resolve();
+	test_import_readers();
 	return tap_done();
 }

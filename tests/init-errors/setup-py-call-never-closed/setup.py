@@ -1,0 +1,5 @@
+from setuptools import setup
+
+setup(
+    name="x",
+    version="1.0",
