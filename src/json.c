@@ -341,6 +341,35 @@ check_utf8(struct parser *p)
 	return 0;
 }
 
+/* refuse nesting deeper than MAX_DEPTH before jsmn sees it: jsmn closes a
+ * bracket by walking up from the last token to the open one, so its time
+ * grows with the square of the depth (200 kB of '[' took 11 s); -1 after
+ * an error */
+static int
+check_depth(struct parser *p)
+{
+	size_t depth = 0;
+	int instr = 0;
+	for (size_t i = 0; i < p->len; i++) {
+		char c = p->text[i];
+		if (instr) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				instr = 0;
+		} else if (c == '"') {
+			instr = 1;
+		} else if (c == '[' || c == '{') {
+			if (depth >= MAX_DEPTH)
+				return fail_at(p, i, "too deeply nested: at most 100 levels of arrays and objects");
+			depth++;
+		} else if ((c == ']' || c == '}') && depth > 0) {
+			depth--;
+		}
+	}
+	return 0;
+}
+
 int
 json_parse(const char *file, const char *text, size_t len, struct json **out, struct diags *d)
 {
@@ -351,7 +380,7 @@ json_parse(const char *file, const char *text, size_t len, struct json **out, st
 	*out = NULL;
 	if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3))
 		return fail_at(&p, 0, "byte order mark at the start of the file: save it as UTF-8 without a BOM");
-	if (check_utf8(&p) < 0)
+	if (check_utf8(&p) < 0 || check_depth(&p) < 0)
 		return -1;
 	/* strict jsmn wants a delimiter after a literal, even at the end of
 	 * the file: parse a copy that ends in a newline (offsets are the same) */

@@ -444,7 +444,9 @@ rtext_parse_header(const char *in, size_t len, struct rtext_header *h)
 		int word = l2len - pos > PRINTF_OPEN_LEN && !memcmp(l2 + pos, PRINTF_OPEN, PRINTF_OPEN_LEN)
 		                   ? printf_word(l2, l2len, &pos, &w)
 		                   : rtext_shell_word(l2, l2len, &pos, &w, 0);
+		/* the word ends where a '#!' interpreter does: after ';' or '|' sh runs something else */
 		if (word < 0 || w.len == 0 || l2len - pos < taillen ||
+		    (l2[pos] != ' ' && l2[pos] != '\t' && l2[pos] != '\r') ||
 		    memcmp(l2 + l2len - taillen, tail, taillen) != 0) {
 			strbuf_free(&w);
 			return 0;
@@ -495,7 +497,8 @@ rtext_rewrite_script(const struct rctx *c, const char *in, size_t len, struct st
 	strbuf_addn(&interp, h.interp + c->oldlen, il - c->oldlen);
 	/* Python reads a script as UTF-8, its first two lines included */
 	int utf8 = rtext_utf8_ok(interp.data, interp.len);
-	int spaced = strpbrk(interp.data, " \t") != NULL;
+	/* rtext_parse_header ends a '#!' interpreter at a blank or a '\r' */
+	int spaced = strpbrk(interp.data, " \t\r") != NULL;
 	if (utf8 && !spaced && 2 + h.lead + interp.len + al + 1 <= SHEBANG_MAX) {
 		strbuf_adds(out, "#!");
 		strbuf_addn(out, in + 2, h.lead);
