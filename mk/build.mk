@@ -4,10 +4,11 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/{{ID}}/build.mk package-{{ID}}
 # vdist_name_{{ID}} holds the build's name, for your own recipes.
 vdist_name_{{ID}} := {{NAME:x-mk}}
-.PHONY: package-{{ID}} check-{{ID}} lint-{{ID}} image-{{ID}}
-packages: package-{{ID}}
-lint-packages: lint-{{ID}}
-check-packages: check-{{ID}}
+.PHONY: package-{{ID}} check-{{ID}} lint-{{ID}} image-{{ID}} builder-{{ID}}
+vdist_ids += {{ID}}
+vdist-packages: package-{{ID}}
+vdist-lint: lint-{{ID}}
+vdist-check: lint-{{ID}} check-{{ID}}
 images: image-{{ID}}
 package-{{ID}}: .vdist/{{ID}}/package.stamp
 .vdist/{{ID}}/package.stamp: .vdist/{{ID}}/inputs.stamp .vdist/{{ID}}/image.stamp \
@@ -23,3 +24,7 @@ check-{{ID}}: .vdist/{{ID}}/package.stamp
 	$(call vdist_host,{{ID}},check)
 lint-{{ID}}: .vdist/{{ID}}/package.stamp
 	$(call vdist_host,{{ID}},lint)
+# CMD (or, at a terminal, an interactive shell) in the builder image, with
+# the source read-only at /src and the venv of the dependencies on PATH
+builder-{{ID}}: .vdist/{{ID}}/image.stamp
+	$(call vdist_host,{{ID}},shell)

@@ -48,6 +48,10 @@ ENV_VARS ?=
 CMD ?=
 ARGS ?=
 FORCE ?=
+# V=1 shows every line of every build (apt, pip, the packager) on the
+# console; by default each build shows one line per step (full logs are
+# in .vdist/logs/ either way)
+V ?= 0
 
 vdist_env = VDIST_DOCKER=$(call vdist_q,$(DOCKER)) \
 	VDIST_DOCKER_BUILD_FLAGS=$(call vdist_q,$(DOCKER_BUILD_FLAGS)) \
@@ -61,22 +65,58 @@ vdist_env = VDIST_DOCKER=$(call vdist_q,$(DOCKER)) \
 	VDIST_REPO_VERSION=$(call vdist_q,$(REPO_VERSION)) VDIST_APPENV=$(call vdist_q,$(APPENV)) \
 	VDIST_PORTS=$(call vdist_q,$(PORTS)) VDIST_VOLUMES=$(call vdist_q,$(VOLUMES)) \
 	VDIST_ENV_VARS=$(call vdist_q,$(ENV_VARS)) VDIST_FORCE=$(call vdist_q,$(FORCE)) \
-	VDIST_OFFLINE=$(call vdist_q,$(OFFLINE)) VDIST_LINT_IMAGE=$(call vdist_q,$(LINT_IMAGE))
+	VDIST_OFFLINE=$(call vdist_q,$(OFFLINE)) VDIST_LINT_IMAGE=$(call vdist_q,$(LINT_IMAGE)) \
+	VDIST_V=$(call vdist_q,$(V)) VDIST_RUN=$(call vdist_q,$(vdist_run)) \
+	VDIST_CMD=$(call vdist_q,$(value CMD)) VDIST_ARGS=$(call vdist_q,$(value ARGS))
 # vdist_host ID COMMAND: the recipe line that runs one host.sh command
 vdist_host = @$(vdist_env) bash .vdist/runtime/host.sh $(1) $(2)
 # every package depends on the runtime it was built with
 vdist_runtime := .vdist/runtime/host.sh .vdist/runtime/lib.sh .vdist/runtime/bootstrap.sh
 
-# packages, lint-packages, check-packages and images get one prerequisite
-# per build from each build.mk; check-packages lints too
-.PHONY: packages images lint-packages check-packages vdist-clean clean vdist-FORCE wheels release run manage
+# the id of this make run, which host.sh records with what it did, for
+# the summary table; a sub-make gets the same one
+ifndef vdist_run
+vdist_run := $(shell date +%s%N)
+endif
+# the builds (each build.mk adds its id) and the makefile make started
+# with, which the sub-make of vdist_each reads again
+vdist_ids :=
+vdist_top := $(firstword $(MAKEFILE_LIST))
+vdist_keep_going = $(if $(findstring k,$(firstword -$(MFLAGS))),1,0)
+# the recipe of packages, check-packages, lint-packages and wheels, two
+# lines: vdist_each KIND IDS makes vdist-KIND (one prerequisite per build)
+# in a sub-make and, when a build failed, prints the summary table and
+# fails; vdist_summary KIND IDS prints it after success (make -n only
+# shows it)
+vdist_summary_cmd = VDIST_DIST=$(call vdist_q,$(DIST)) bash .vdist/runtime/summary.sh $(1) $(vdist_run) $(3) $(vdist_keep_going) $(2)
+vdist_each = +@$(MAKE) --no-print-directory -f $(call vdist_q,$(vdist_top)) vdist-$(1) vdist_run=$(vdist_run) || \
+	{ s=$$?; $(call vdist_summary_cmd,$(1),$(2),$$s); exit $$s; }
+vdist_summary = @$(call vdist_summary_cmd,$(1),$(2),0)
+
+# packages, lint-packages, check-packages (which lints too) and images
+# get one prerequisite per build from each build.mk, through vdist-KIND
+.PHONY: packages images lint-packages check-packages vdist-clean vdist-clean-cache clean vdist-FORCE wheels release run manage
+.PHONY: vdist-packages vdist-lint vdist-check vdist-wheels
 packages:
-images:
+	$(call vdist_each,packages,$(vdist_ids))
+	$(call vdist_summary,packages,$(vdist_ids))
 lint-packages:
-check-packages: lint-packages
+	$(call vdist_each,lint,$(vdist_ids))
+	$(call vdist_summary,lint,$(vdist_ids))
+check-packages:
+	$(call vdist_each,check,$(vdist_ids))
+	$(call vdist_summary,check,$(vdist_ids))
+vdist-packages:
+vdist-lint:
+vdist-check:
+images:
 clean: vdist-clean
-vdist-clean:
-	rm -rf .vdist/*/out .vdist/*/src .vdist/*/src.new .vdist/*/scripts .vdist/*/context .vdist/*/wheels .vdist/*/release .vdist/*/*.stamp .vdist/logs
+# vdist-clean: every build's stamps, work folders and logs, and the
+# dependency cache; vdist-clean-cache: only the cache
+vdist-clean: vdist-clean-cache
+	rm -rf .vdist/*/out .vdist/*/src .vdist/*/src.new .vdist/*/scripts .vdist/*/context .vdist/*/wheels .vdist/*/release .vdist/*/*.stamp .vdist/*/*.result .vdist/*/deps.key .vdist/*/files.list .vdist/logs
+vdist-clean-cache:
+	rm -rf .vdist/cache
 vdist-FORCE:
 
 # the build of the release flow, checked when a recipe needs it
@@ -85,14 +125,19 @@ vdist_release = $(or $(RELEASE_BUILD),$(error RELEASE_BUILD is empty: name a bui
 # $(WHEELHOUSE), built in the builder of RELEASE_BUILD; package builds use
 # them, offline ones only them
 wheels:
+	$(call vdist_each,wheels,$(vdist_release))
+	$(call vdist_summary,wheels,$(vdist_release))
+vdist-wheels:
 	$(call vdist_host,$(vdist_release),image)
 	$(call vdist_host,$(vdist_release),wheels)
 # the runtime image $(REPO_NS)/$(IMAGE_NAME):$(REPO_VERSION) (and :latest)
-release: wheels
+release: vdist-wheels
 	$(call vdist_host,$(vdist_release),release)
-# run CMD in the release image, with PORTS, VOLUMES and ENV_VARS
+# run CMD in the release image, with PORTS, VOLUMES and ENV_VARS; CMD
+# and ARGS reach the container's shell as written ($(value ...): make
+# expands no $ in them)
 run:
-	$(call vdist_host,$(vdist_release),run) $(CMD)
+	$(call vdist_host,$(vdist_release),run)
 # a Django-style manage.py of the app, with ARGS
 manage:
-	$(call vdist_host,$(vdist_release),run) manage.py $(ARGS)
+	$(call vdist_host,$(vdist_release),manage)

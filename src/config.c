@@ -11,6 +11,7 @@
 #include "ids.h"
 #include "json.h"
 #include "util.h"
+#include "words.h"
 
 #define UNSET ((size_t)-1)
 
@@ -21,6 +22,8 @@ enum ktype {
 	T_BOOL,    /* true or false */
 	T_SOURCE,  /* {"directory"|"git"|"git_directory": ..., "branch": ...} */
 	T_MAP,     /* object of string values, kept as pairs in a strlist */
+	T_INT,     /* a whole number, kept as its text */
+	T_ARGS,    /* array of strings, or one string split into shell words (never run) */
 };
 
 /* what a value must look like beyond its type */
@@ -33,7 +36,7 @@ enum kcheck {
 	C_PKGNAMES,  /* OS package names for the installer, maybe pinned with = */
 	C_PKGS,      /* OS package names, maybe with version constraints */
 	C_ABSPATH,   /* /[A-Za-z0-9._/+-]* */
-	C_FILENAME,  /* no slash, not . or .. */
+	C_FILENAME,  /* no slash, not . or ..; {NAME} references (config_filename_refs) */
 	C_PACKAGER,  /* native or fpm */
 	C_SHA256,    /* 64 hex digits or "" */
 	C_FILE,      /* a file that exists, relative to vdist.json's folder */
@@ -43,6 +46,8 @@ enum kcheck {
 	C_DIRS,      /* map: absolute folder -> "owner:group:mode" */
 	C_CONFIGS,   /* map: absolute path under /etc -> file relative to vdist.json */
 	C_LINKS,     /* map: absolute link -> absolute target */
+	C_COMPRESSION, /* zstd, xz, gzip or none */
+	C_LEVEL,     /* 0 to 22 (the format's range is checked by resolve) */
 };
 
 /* how values from the top level, "defaults" and the build combine */
@@ -67,7 +72,8 @@ struct keydef {
 
 static const struct keydef keys[CONFIG_NKEYS] = {
 	[K_NAME] = {"name", T_STR, C_NONEMPTY, M_SET, F(name), NULL,
-		"build name, shown on every log line; builds only; its id ([a-z0-9-]) names .vdist/ID"},
+		"build name, shown on every log line; builds only; its id ([a-z0-9-]) names .vdist/ID; "
+		"default APP-VERSION-PROFILE"},
 	[K_APP] = {"app", T_STR, C_APP, M_SET, F(app), NULL,
 		"application name: package name and install folder (required)"},
 	[K_VERSION] = {"version", T_STR, C_VERSION, M_SET, F(version), NULL,
@@ -95,9 +101,9 @@ static const struct keydef keys[CONFIG_NKEYS] = {
 	[K_RUNTIME_DEPS] = {"runtime_deps", T_LIST, C_PKGS, M_UNION, F(runtime_deps), NULL,
 		"OS packages the package depends on"},
 	[K_CUSTOM_FILENAME] = {"custom_filename", T_STR, C_FILENAME, M_SET, F(custom_filename), "",
-		"file name of the package in dist/ instead of the packager's"},
-	[K_FPM_ARGS] = {"fpm_args", T_LIST, C_TEXT, M_CONCAT, F(fpm_args), NULL,
-		"extra fpm arguments, one per item (fpm packager)"},
+		"file name of the package in dist/ instead of the packager's; {NAME} is environment variable NAME at build time"},
+	[K_FPM_ARGS] = {"fpm_args", T_ARGS, C_TEXT, M_CONCAT, F(fpm_args), NULL,
+		"extra fpm arguments (fpm packager): one per item, or one string split into words as a shell would, never run"},
 	[K_PIP_ARGS] = {"pip_args", T_LIST, C_TEXT, M_CONCAT, F(pip_args), NULL,
 		"extra arguments to every pip install, one per item"},
 	[K_PACKAGE_INSTALL_ROOT] = {"package_install_root", T_STR, C_ABSPATH, M_SET, F(install_root), "/opt",
@@ -124,6 +130,10 @@ static const struct keydef keys[CONFIG_NKEYS] = {
 		"true: ship pip, setuptools and wheel in the venv (by default they are removed)"},
 	[K_STRIP] = {"strip", T_BOOL, C_TEXT, M_SET, F(strip), "1",
 		"false: do not strip the package's ELF files (strip --strip-unneeded)"},
+	[K_COMPRESSION] = {"compression", T_STR, C_COMPRESSION, M_SET, F(compression), "",
+		"package compression: zstd, xz, gzip or none; default: the profile's, the fastest its dpkg or rpm reads"},
+	[K_COMPRESSION_LEVEL] = {"compression_level", T_INT, C_LEVEL, M_SET, F(compression_level), "",
+		"compression level (zstd 1-19, xz 0-9, gzip 1-9); default zstd 3, xz 6, gzip 6"},
 	[K_SECTION] = {"section", T_STR, C_WORD, M_SET, F(section), "misc",
 		"Debian section of the .deb (rpm: unused)"},
 	[K_PRIORITY] = {"priority", T_STR, C_WORD, M_SET, F(priority), "optional",
@@ -240,6 +250,94 @@ strlist_free(struct strlist *l)
 	l->n = 0;
 }
 
+/* the length of the environment variable name at the start of s,
+ * [A-Za-z_][A-Za-z0-9_]*, or 0 */
+static size_t
+var_name_len(const char *s)
+{
+	size_t n = 0;
+	while ((s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= 'a' && s[n] <= 'z') || s[n] == '_'
+	       || (n && s[n] >= '0' && s[n] <= '9'))
+		n++;
+	return n;
+}
+
+int
+config_filename_refs(const char *s, struct strlist *text, struct strlist *names, size_t *errat,
+                     const char **why)
+{
+	struct strbuf lit = {0};
+	size_t i = 0;
+
+	while (s[i]) {
+		if ((s[i] == '{' || s[i] == '}') && s[i + 1] == s[i]) {
+			strbuf_addc(&lit, s[i]);
+			i += 2;
+		} else if (s[i] == '}') {
+			*errat = i;
+			*why = "this } closes no {";
+			goto fail;
+		} else if (s[i] == '{') {
+			size_t n = var_name_len(s + i + 1);
+			if (n == 0 || s[i + 1 + n] != '}') {
+				*errat = i;
+				*why = !strchr(s + i + 1, '}') ? "this { is never closed"
+				       : n == 0 && s[i + 1] == '}' ? "{} names no variable"
+				       : "a name between { and } holds only letters, digits and _, and does not start with a digit";
+				goto fail;
+			}
+			strbuf_adds(&lit, "");  /* (a buffer never added to holds no NUL) */
+			strlist_add(text, strbuf_str(&lit));
+			strbuf_free(&lit);
+			char *name = xstrndup(s + i + 1, n);
+			strlist_add(names, name);
+			free(name);
+			i += n + 2;
+		} else {
+			strbuf_addc(&lit, s[i++]);
+		}
+	}
+	strbuf_adds(&lit, "");
+	strlist_add(text, strbuf_str(&lit));
+	strbuf_free(&lit);
+	return 0;
+fail:
+	strbuf_free(&lit);
+	strlist_free(text);
+	strlist_free(names);
+	return -1;
+}
+
+/* the byte offset in the file of byte i of the string value whose
+ * opening quote is at off: an escape counts as the bytes it stands for,
+ * each of which is at its backslash (json checked the escapes) */
+static size_t
+string_offset(const struct config *c, size_t off, size_t i)
+{
+	const char *s = c->text;
+	size_t p = off + 1, n = 0;  /* n: the value's bytes before p */
+
+	while (p < c->len && s[p] != '"') {
+		size_t raw = 1, bytes = 1;
+		if (s[p] == '\\' && p + 5 < c->len && s[p + 1] == 'u') {
+			unsigned long cp = strtoul((char[]){s[p + 2], s[p + 3], s[p + 4], s[p + 5], 0}, NULL, 16);
+			raw = 6;
+			bytes = cp < 0x80 ? 1 : cp < 0x800 ? 2 : 3;
+			if (cp >= 0xD800 && cp <= 0xDBFF) {
+				raw = 12;  /* a surrogate pair: one 4-byte character */
+				bytes = 4;
+			}
+		} else if (s[p] == '\\') {
+			raw = 2;
+		}
+		if (n + bytes > i)
+			return p;
+		n += bytes;
+		p += raw;
+	}
+	return p;
+}
+
 /* 1 if s matches the extended regular expression re (a constant of config.h) */
 static int
 matches(const char *re, const char *s)
@@ -293,7 +391,8 @@ check_value(struct loader *L, const struct keydef *k, const char *v, size_t off)
 		return 0;
 	case C_NONEMPTY:
 		if (!*v)
-			why = "must not be empty";
+			why = k == &keys[K_NAME] ? "must not be empty: leave it out for vdist's default, APP-VERSION-PROFILE"
+			                         : "must not be empty";
 		break;
 	case C_APP:
 		if (!only((char[]){*v, 0}, "") || !only(v, "._+-"))
@@ -321,10 +420,24 @@ check_value(struct loader *L, const struct keydef *k, const char *v, size_t off)
 		if (*v && (v[0] != '/' || !only(v, "._/+-") || strstr(v, "..")))
 			why = "must be an absolute path of letters, digits and . _ / + -";
 		break;
-	case C_FILENAME:
-		if (strchr(v, '/') || !strcmp(v, ".") || !strcmp(v, ".."))
+	case C_FILENAME: {
+		struct strlist text = {0}, names = {0};
+		size_t at;
+		const char *what;
+		if (strchr(v, '/') || !strcmp(v, ".") || !strcmp(v, "..")) {
 			why = "must be a file name without '/'";
+			break;
+		}
+		if (config_filename_refs(v, &text, &names, &at, &what) < 0) {
+			config_diag(L->c, L->d, DIAG_ERROR, string_offset(L->c, off, at),
+			            "%s: %s; write {NAME} for environment variable NAME, {{ and }} for a literal brace",
+			            k->name, what);
+			return -1;
+		}
+		strlist_free(&text);
+		strlist_free(&names);
 		break;
+	}
 	case C_PACKAGER:
 		if (*v && strcmp(v, "native") && strcmp(v, "fpm"))
 			why = "must be \"native\" or \"fpm\"";
@@ -351,6 +464,14 @@ check_value(struct loader *L, const struct keydef *k, const char *v, size_t off)
 	case C_CONFIGS:
 	case C_LINKS:
 		break;  /* maps: check_map */
+	case C_COMPRESSION:
+		if (strcmp(v, "zstd") && strcmp(v, "xz") && strcmp(v, "gzip") && strcmp(v, "none"))
+			why = "must be \"zstd\", \"xz\", \"gzip\" or \"none\"";
+		break;
+	case C_LEVEL:
+		if (strspn(v, "0123456789") != strlen(v) || strlen(v) > 2 || atoi(v) > 22)
+			why = "must be a whole number from 0 to 22";
+		break;
 	case C_PYVERSION: {
 		const char *p = v;
 		int parts = 0;
@@ -451,13 +572,111 @@ wrong_type(struct loader *L, const char *name, const struct json *v, const char 
 /* one level's values (top, defaults or build) before merging */
 struct level {
 	const struct json *v[CONFIG_NKEYS];  /* value of each key, or NULL */
+	struct strlist words[CONFIG_NKEYS];  /* T_ARGS given as a string: its words, owned */
 };
+
+/* release the words of a level */
+static void
+level_clear(struct level *lv)
+{
+	for (int k = 0; k < CONFIG_NKEYS; k++)
+		strlist_free(&lv->words[k]);
+}
+
+/* split string value v of key kd into shell words, never run, into out;
+ * -1 after a located error */
+static int
+split_words(struct loader *L, const struct keydef *kd, const struct json *v, struct strlist *out)
+{
+	struct words w;
+	size_t errat;
+	const char *why;
+
+	if (words_split(v->str, strlen(v->str), &w, &errat, &why) < 0) {
+		config_diag(L->c, L->d, DIAG_ERROR, string_offset(L->c, v->off, errat),
+		            "%s: %s; a string is split into words as a shell splits them, and never run: "
+		            "balance the quotes, double a lone backslash, or give an array of strings",
+		            kd->name, why);
+		return -1;
+	}
+	if (w.special != (size_t)-1)
+		config_diag(L->c, L->d, DIAG_WARNING, string_offset(L->c, v->off, w.special),
+		            "%s: a shell would have read '%c' here as syntax or an expansion; vdist-gen passes it on "
+		            "as plain text (an array of strings says so without this warning)",
+		            kd->name, v->str[w.special]);
+	for (size_t i = 0; i < w.n; i++)
+		strlist_add(out, w.v[i]);
+	words_free(&w);
+	return 0;
+}
+
+/* 1 if pattern p of source "exclude" is one vdist can apply: relative,
+ * no "." or ".." part, no empty part (but a trailing / for folders), no
+ * control characters, and a well-formed bracket expression */
+static int
+exclude_ok(const char *p)
+{
+	if (!*p || *p == '/')
+		return 0;
+	for (const char *s = p; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	for (const char *s = p; *s;) {
+		size_t n = strcspn(s, "/");
+		if ((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
+			return 0;
+		if (n == 0 && s[0] == '/')
+			return 0;  /* an empty part: a//b */
+		s += n;
+		if (*s == '/')
+			s++;
+	}
+	for (const char *s = p; *s; s++) {
+		if (*s == '\\' && !*++s)
+			return 0;  /* a trailing backslash escapes nothing */
+		if (*s == '[') {
+			const char *e = s + 1;
+			if (*e == '!' || *e == '^')
+				e++;
+			if (*e == ']')
+				e++;
+			while (*e && *e != ']' && *e != '/')
+				e++;
+			if (*e != ']')
+				return 0;
+			s = e;
+		}
+	}
+	return 1;
+}
+
+/* read source "exclude", a list of patterns, into b; -1 after an error */
+static int
+read_excludes(struct loader *L, const struct json *m, struct build *b)
+{
+	if (m->type != JSON_ARRAY)
+		return wrong_type(L, "exclude", m, "an array of strings");
+	for (size_t j = 0; j < m->n; j++) {
+		const struct json *it = &m->items[j];
+		if (it->type != JSON_STRING)
+			return wrong_type(L, "exclude item", it, "a string");
+		if (!exclude_ok(it->str)) {
+			config_diag(L->c, L->d, DIAG_ERROR, it->off,
+			            "source exclude \"%s\" is not a pattern vdist can apply: a relative path of the "
+			            "source, without . or .. parts, with * ? [...] as wildcards and a trailing / for a folder",
+			            it->str);
+			return -1;
+		}
+		strlist_add_unique(&b->source_exclude, it->str);
+	}
+	return 0;
+}
 
 /* read the source object into b; -1 after an error */
 static int
 read_source(struct loader *L, const struct json *v, struct build *b)
 {
-	static const char *const names[] = {"directory", "git", "git_directory", "branch"};
+	static const char *const names[] = {"directory", "git", "git_directory", "branch", "exclude"};
 	const struct json *loc = NULL;
 	int kinds = 0;
 
@@ -467,16 +686,22 @@ read_source(struct loader *L, const struct json *v, struct build *b)
 		return -1;
 	free(b->branch);
 	b->branch = xstrdup("");
+	strlist_free(&b->source_exclude);
 	for (size_t i = 0; i < v->n; i++) {
 		const struct json *m = &v->items[i];
 		size_t k;
-		for (k = 0; k < 4 && strcmp(v->keys[i], names[k]); k++)
+		for (k = 0; k < 5 && strcmp(v->keys[i], names[k]); k++)
 			;
-		if (k == 4) {
-			char *hint = diag_did_you_mean(v->keys[i], names, 4, ": use directory, git, git_directory or branch");
+		if (k == 5) {
+			char *hint = diag_did_you_mean(v->keys[i], names, 5, ": use directory, git, git_directory, branch or exclude");
 			config_diag(L->c, L->d, DIAG_ERROR, v->keyoffs[i], "unknown key \"%s\" in source%s", v->keys[i], hint);
 			free(hint);
 			return -1;
+		}
+		if (k == 4) {
+			if (read_excludes(L, m, b) < 0)
+				return -1;
+			continue;
 		}
 		if (m->type != JSON_STRING)
 			return wrong_type(L, v->keys[i], m, "a string");
@@ -613,9 +838,22 @@ read_level(struct loader *L, const struct json *obj, struct level *lv, int top, 
 			bad |= wrong_type(L, name, v, "true or false") < 0;
 			continue;
 		}
-		if (kd->type == T_LIST) {
+		if (kd->type == T_INT && (v->type != JSON_NUMBER || check_value(L, kd, v->str, v->off) < 0)) {
+			if (v->type != JSON_NUMBER)
+				wrong_type(L, name, v, "a whole number");
+			bad = 1;
+			continue;
+		}
+		if (kd->type == T_ARGS && v->type == JSON_STRING) {
+			strlist_free(&lv->words[k]);  /* a duplicate key was reported */
+			if (split_words(L, kd, v, &lv->words[k]) < 0) {
+				bad = 1;
+				continue;
+			}
+		} else if (kd->type == T_LIST || kd->type == T_ARGS) {
 			if (v->type != JSON_ARRAY) {
-				bad |= wrong_type(L, name, v, "an array of strings") < 0;
+				bad |= wrong_type(L, name, v, kd->type == T_ARGS ? "an array of strings or a string of shell words"
+				                                                 : "an array of strings") < 0;
 				continue;
 			}
 			int itembad = 0;
@@ -651,6 +889,7 @@ read_level(struct loader *L, const struct json *obj, struct level *lv, int top, 
 			int r = read_source(L, v, &scratch);
 			free(scratch.source);
 			free(scratch.branch);
+			strlist_free(&scratch.source_exclude);
 			if (r < 0) {
 				bad = 1;
 				continue;
@@ -682,13 +921,21 @@ apply_level(struct loader *L, const struct level *lv, struct build *b)
 			if (k == K_REQUIREMENTS_PATH)
 				b->requirements_explicit = 1;
 			break;
+		case T_INT:
+			free(*(char **)field);
+			*(char **)field = xstrdup(v->str);
+			break;
 		case T_BOOL:
 			*(int *)field = v->boolean;
 			break;
-		case T_LIST: {
+		case T_LIST:
+		case T_ARGS: {
 			struct strlist *l = field;
-			for (size_t j = 0; j < v->n; j++) {
-				char *s = kd->check == C_FILE ? util_path_join(L->dir, v->items[j].str) : xstrdup(v->items[j].str);
+			int words = v->type == JSON_STRING;  /* T_ARGS as a string: its words */
+			size_t n = words ? lv->words[k].n : v->n;
+			for (size_t j = 0; j < n; j++) {
+				const char *item = words ? lv->words[k].v[j] : v->items[j].str;
+				char *s = kd->check == C_FILE ? util_path_join(L->dir, item) : xstrdup(item);
 				if (kd->merge == M_UNION)
 					strlist_add_unique(l, s);
 				else
@@ -728,7 +975,7 @@ set_defaults(struct build *b)
 		b->off[k] = UNSET;
 		if (!kd->def || k == K_BUILD_MACHINE_ID)
 			continue;
-		if (kd->type == T_STR)
+		if (kd->type == T_STR || kd->type == T_INT)
 			*(char **)field = xstrdup(kd->def);
 		else if (kd->type == T_BOOL)
 			*(int *)field = kd->def[0] == '1';
@@ -747,16 +994,17 @@ build_clear(struct build *b)
 		void *field = (char *)b + kd->field;
 		if (k == K_BUILD_MACHINE_ID)
 			continue;
-		if (kd->type == T_STR) {
+		if (kd->type == T_STR || kd->type == T_INT) {
 			free(*(char **)field);
 			*(char **)field = NULL;
-		} else if (kd->type == T_LIST || kd->type == T_MAP) {
+		} else if (kd->type == T_LIST || kd->type == T_ARGS || kd->type == T_MAP) {
 			strlist_free(field);
 		}
 	}
 	free(b->id);
 	free(b->source);
 	free(b->branch);
+	strlist_free(&b->source_exclude);
 }
 
 /* fill in values that depend on others */
@@ -770,13 +1018,43 @@ finish_build(struct build *b)
 	}
 }
 
+/* 1 if a build of c has the id id */
+static int
+id_taken(const struct config *c, const char *id)
+{
+	for (size_t i = 0; i < c->nbuilds; i++)
+		if (c->builds[i].id && !strcmp(c->builds[i].id, id))
+			return 1;
+	return 0;
+}
+
+/* give b, which has no name, vdist's: APP-VERSION-PROFILE, or the first
+ * of APP-VERSION-PROFILE-2, -3, ... whose id no build has yet */
+static void
+derive_name(const struct config *c, struct build *b)
+{
+	char *base = ids_default_name(b->app, b->version, b->profile);
+	for (unsigned n = 1; !b->name; n++) {
+		char *name = n == 1 ? xstrdup(base) : xasprintf("%s-%u", base, n);
+		char *id = ids_from_name(name);
+		if (id_taken(c, id)) {
+			free(name);
+			free(id);
+			continue;
+		}
+		b->name = name;
+		b->id = id;
+	}
+	free(base);
+}
+
 int
 config_load(const char *file, char *text, size_t len, struct config **out, struct diags *d)
 {
 	struct config *c = xcalloc(1, sizeof *c);
 	struct json *root = NULL;
 	struct loader L = {.c = c, .d = d};
-	struct level top, defs;
+	struct level top = {0}, defs = {0};
 	const struct json *builds, *dj;
 	int bad = 0;
 
@@ -795,7 +1073,6 @@ config_load(const char *file, char *text, size_t len, struct config **out, struc
 		goto fail;
 	}
 	bad |= read_level(&L, root, &top, 1, 0, "the top level") < 0;
-	memset(&defs, 0, sizeof defs);
 	dj = json_get(root, "defaults");
 	if (dj && dj->type != JSON_OBJECT)
 		bad |= wrong_type(&L, "defaults", dj, "an object") < 0;
@@ -804,7 +1081,7 @@ config_load(const char *file, char *text, size_t len, struct config **out, struc
 	builds = json_get(root, "builds");
 	if (!builds) {
 		config_diag(c, d, DIAG_ERROR, root->off,
-		            "missing key \"builds\": add \"builds\": [{\"name\": ..., \"profile\": ...}]");
+		            "missing key \"builds\": add \"builds\": [{\"profile\": ...}]");
 		goto fail;
 	}
 	if (builds->type != JSON_ARRAY) {
@@ -822,7 +1099,7 @@ config_load(const char *file, char *text, size_t len, struct config **out, struc
 	for (size_t i = 0; i < builds->n; i++) {
 		const struct json *bj = &builds->items[i];
 		struct build *b = &c->builds[c->nbuilds++];
-		struct level own;
+		struct level own = {0};
 		char *where = xasprintf("build %zu", i + 1);
 
 		set_defaults(b);
@@ -836,7 +1113,7 @@ config_load(const char *file, char *text, size_t len, struct config **out, struc
 		           || apply_level(&L, &own, b) < 0) {
 			bad = 1;
 		} else {
-			static const enum configkey required[] = {K_NAME, K_APP, K_VERSION, K_PROFILE};
+			static const enum configkey required[] = {K_APP, K_VERSION, K_PROFILE};
 			for (size_t r = 0; r < sizeof required / sizeof *required; r++) {
 				void *field = (char *)b + keys[required[r]].field;
 				if (*(char **)field)
@@ -847,15 +1124,19 @@ config_load(const char *file, char *text, size_t len, struct config **out, struc
 			}
 		}
 		free(where);
+		level_clear(&own);
 		if (!bad)
 			finish_build(b);
 	}
 	if (bad)
 		goto fail;
 
-	/* ids come from names and must not collide */
+	/* ids come from names and must not collide; first those of the
+	 * names given, then those of the names derived */
 	for (size_t i = 0; i < c->nbuilds; i++) {
 		struct build *b = &c->builds[i];
+		if (!b->name)
+			continue;
 		b->id = ids_from_name(b->name);
 		if (!b->id[0]) {
 			config_diag(c, d, DIAG_ERROR, b->off[K_NAME],
@@ -871,7 +1152,7 @@ config_load(const char *file, char *text, size_t len, struct config **out, struc
 			continue;
 		}
 		for (size_t j = 0; j < i; j++) {
-			if (strcmp(c->builds[j].id, b->id))
+			if (!c->builds[j].id || strcmp(c->builds[j].id, b->id))
 				continue;
 			int line, col;
 			diag_linecol(c->text, c->len, c->builds[j].off[K_NAME], &line, &col);
@@ -884,11 +1165,18 @@ config_load(const char *file, char *text, size_t len, struct config **out, struc
 	}
 	if (bad)
 		goto fail;
+	for (size_t i = 0; i < c->nbuilds; i++)
+		if (!c->builds[i].name)
+			derive_name(c, &c->builds[i]);
+	level_clear(&top);
+	level_clear(&defs);
 	json_free(root);
 	free(L.dir);
 	*out = c;
 	return 0;
 fail:
+	level_clear(&top);
+	level_clear(&defs);
 	json_free(root);
 	free(L.dir);
 	config_free(c);
@@ -911,7 +1199,7 @@ config_free(struct config *c)
 void
 config_print_keys(FILE *f)
 {
-	static const char *const tname[] = {"string", "list", "boolean", "object", "object"};
+	static const char *const tname[] = {"string", "list", "boolean", "object", "object", "number", "list"};
 	fprintf(f, "Keys of vdist.json (top level, \"defaults\" and each entry of \"builds\"):\n");
 	for (int k = 0; k < CONFIG_NKEYS; k++) {
 		const struct keydef *kd = &keys[k];
@@ -922,6 +1210,6 @@ config_print_keys(FILE *f)
 			fprintf(f, " [default: %s]", kd->def[0] == '1' ? "true" : "false");
 		fputc('\n', f);
 	}
-	fprintf(f, "  %-24s %-8s %s\n", "builds", "list", "the builds, each an object with at least name and profile (required)");
+	fprintf(f, "  %-24s %-8s %s\n", "builds", "list", "the builds, each an object with at least a profile (required)");
 	fprintf(f, "  %-24s %-8s %s\n", "defaults", "object", "values for every build, between the top level and the build's own");
 }

@@ -34,7 +34,7 @@ enum configkey {
 	K_BUILD_DEPS, K_RUNTIME_DEPS, K_CUSTOM_FILENAME, K_FPM_ARGS, K_PIP_ARGS,
 	K_PACKAGE_INSTALL_ROOT, K_COMPILE_PYTHON, K_PYTHON_VERSION, K_PYTHON_BASEDIR,
 	K_PYTHON_URL, K_PYTHON_SHA256, K_PYTHON_CONFIGURE_FLAGS, K_REQUIREMENTS_PATH,
-	K_WORKING_DIR, K_OFFLINE, K_KEEP_PIP, K_STRIP, K_SECTION, K_PRIORITY, K_CHANGELOG,
+	K_WORKING_DIR, K_OFFLINE, K_KEEP_PIP, K_STRIP, K_COMPRESSION, K_COMPRESSION_LEVEL, K_SECTION, K_PRIORITY, K_CHANGELOG,
 	K_SYSTEMD_UNITS, K_SYSTEMD_ENABLE, K_SYSTEMD_START, K_USER, K_USER_HOME, K_DIRS,
 	K_CONFIG_FILES, K_LINKS, K_CONFLICTS, K_PROVIDES, K_REPLACES, K_BREAKS, K_RECOMMENDS,
 	K_SUGGESTS,
@@ -56,7 +56,8 @@ enum configkey {
 
 /* one build with every value resolved */
 struct build {
-	char *name;                 /* as the user wrote it; tags log lines */
+	char *name;                 /* as the user wrote it, else APP-VERSION-PROFILE
+	                               (ids_default_name, -2, -3... if taken); tags log lines */
 	char *id;                   /* derived from name: [a-z0-9-], unique */
 	char *app;                  /* application name: package name and install folder */
 	char *version;              /* package version */
@@ -68,12 +69,14 @@ struct build {
 	enum srckind srckind;       /* where the source comes from */
 	char *source;               /* folder, URL or repository path */
 	char *branch;               /* git branch or "" for the default */
+	struct strlist source_exclude; /* source "exclude": patterns of files left out */
 	char *profile;              /* id in build_machines.json */
 	char *packager;             /* "native", "fpm" or "" for the profile's choice */
 	struct strlist build_deps;  /* OS packages for building */
 	struct strlist runtime_deps;/* OS packages the package depends on */
-	char *custom_filename;      /* package file name, or "" for the packager's */
-	struct strlist fpm_args;    /* extra fpm arguments */
+	char *custom_filename;      /* package file name with {NAME} references (see
+	                               config_filename_refs), or "" for the packager's */
+	struct strlist fpm_args;    /* extra fpm arguments (a string value split into words) */
 	struct strlist pip_args;    /* extra arguments to every pip install */
 	char *install_root;         /* package_install_root: the venv is install_root/app */
 	int compile_python;         /* 1: ship a compiled CPython; 0: use python_basedir's */
@@ -88,6 +91,8 @@ struct build {
 	int offline;                /* 1: pip only from wheelhouse/, containers without network */
 	int keep_pip;               /* 1: ship pip, setuptools and wheel in the venv */
 	int strip;                  /* 1: strip the ELF files of the package */
+	char *compression;          /* zstd, xz, gzip, none, or "" for the profile's */
+	char *compression_level;    /* a whole number as written, "" for the format's default */
 	char *section;              /* Debian section */
 	char *priority;             /* Debian priority */
 	char *changelog;            /* project's Debian-format changelog, NULL: generated */
@@ -120,6 +125,13 @@ extern const char *const config_script_keys[CONFIG_NSCRIPTS];
 /* read and validate file (text already loaded, ownership of text passes to
  * *out); 0 on success, -1 with errors added to d and *out NULL */
 int config_load(const char *file, char *text, size_t len, struct config **out, struct diags *d);
+/* split custom_filename template s into the text around its {NAME}
+ * references, {{ and }} standing for single braces (names->n + 1 pieces
+ * into text), and the names, [A-Za-z_][A-Za-z0-9_]*, in order (into
+ * names); 0, or -1 with *errat the index in s of the offending brace and
+ * *why what is wrong (a constant) */
+int config_filename_refs(const char *s, struct strlist *text, struct strlist *names, size_t *errat,
+                         const char **why);
 /* add a diagnostic located at byte offset off of the config file */
 void config_diag(const struct config *c, struct diags *d, enum diaglevel lv, size_t off,
                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));

@@ -44,7 +44,8 @@ struct dict_build {
 	const char *package_name, *file_format, *venv, *pkg_install;
 	const struct strlist *build_deps, *profile_build_deps, *own_build_deps;
 	const struct strlist *runtime_deps, *package_deps;
-	const char *custom_filename;
+	const char *custom_filename, *custom_filename_format;
+	const struct strlist *custom_filename_vars;
 	const struct strlist *fpm_args, *pip_args;
 	const char *install_root;
 	int compile_python;
@@ -55,6 +56,7 @@ struct dict_build {
 	const char *working_dir;
 	int offline;
 	int keep_pip, strip;
+	const char *compression, *compression_level, *exclude_re;
 	const char *section, *priority, *changelog;
 	const struct strlist *systemd_units, *unit_names, *dirs, *config_files, *links, *pre_depends;
 	const struct strlist *conflicts, *provides, *replaces, *breaks, *recommends, *suggests, *obsoleted;

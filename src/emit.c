@@ -21,7 +21,7 @@ static const struct {
 } runtime_files[] = {
 	{"host.sh", 0755}, {"lib.sh", 0644}, {"bootstrap.sh", 0644},
 	{"entrypoint.sh", 0755}, {"rules.mk", 0644}, {"lint.Dockerfile", 0644},
-	{"rpmlint.toml", 0644},
+	{"rpmlint.toml", 0644}, {"summary.sh", 0644},
 };
 
 /* add a planned file, taking path and data */
@@ -96,14 +96,16 @@ build_values(struct dict_build *v, const struct resolved *r)
 		.pkg_install = r->pkg_install, .build_deps = &r->build_deps,
 		.profile_build_deps = &r->profile_build_deps, .own_build_deps = &r->own_build_deps,
 		.runtime_deps = &r->runtime_deps, .package_deps = &r->package_deps,
-		.custom_filename = b->custom_filename, .fpm_args = &b->fpm_args, .pip_args = &b->pip_args,
+		.custom_filename = b->custom_filename, .custom_filename_format = r->custom_filename_format,
+		.custom_filename_vars = &r->custom_filename_vars, .fpm_args = &b->fpm_args, .pip_args = &b->pip_args,
 		.install_root = b->install_root, .compile_python = b->compile_python,
 		.python_version = b->python_version, .python_prefix = r->python_prefix,
 		.python_build_prefix = r->python_build_prefix, .python_url = b->python_url,
 		.python_sha256 = b->python_sha256, .python_configure_flags = &b->python_configure_flags,
 		.requirements_path = b->requirements_path, .requirements_explicit = b->requirements_explicit,
 		.working_dir = b->working_dir, .offline = b->offline,
-		.keep_pip = b->keep_pip, .strip = b->strip, .section = b->section, .priority = b->priority,
+		.keep_pip = b->keep_pip, .strip = b->strip,
+		.compression = r->compression, .compression_level = r->compression_level, .exclude_re = r->exclude_re, .section = b->section, .priority = b->priority,
 		.changelog = b->changelog ? b->changelog : "",
 		.systemd_units = &b->systemd_units, .unit_names = &r->unit_names, .dirs = &r->dirs,
 		.config_files = &b->config_files, .links = &b->links, .pre_depends = &r->pre_depends,
@@ -294,7 +296,7 @@ emit_plan(const struct config *c, const struct profiles *ps, const struct emit_o
 	int bad = 0;
 
 	memset(out, 0, sizeof *out);
-	if (resolve_builds(c, ps, &rs, d) < 0)
+	if (resolve_builds(c, ps, o->today, &rs, d) < 0)
 		return -1;
 	project_values(&pv, c, o);
 	char *user_templates = from_outdir(o, o->user_templates);

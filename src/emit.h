@@ -24,6 +24,7 @@ struct emit_opts {
 	const char *const *regen_args; /* arguments that regenerate, NULL-terminated */
 	const char *user_templates; /* the project's templates folder (maybe missing) */
 	const char *builtin_mk;     /* the built-in make files (vdist.mk, build.mk, rules.mk) */
+	const char *today;          /* YYYY-MM-DD: builds on a profile past its end of life are warned about */
 };
 
 /* one file to write */

@@ -1,4 +1,4 @@
-/* ids: build ids derived from build names */
+/* ids: build ids derived from build names, and default names */
 #include "ids.h"
 
 #include <string.h>
@@ -27,4 +27,15 @@ ids_from_name(const char *name)
 	}
 	id[n] = '\0';
 	return id;
+}
+
+char *
+ids_default_name(const char *app, const char *version, const char *profile)
+{
+	char *name = xasprintf("%s-%s-%s", app, version, profile);
+	for (char *p = name; *p; p++)
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')
+		      || *p == '.' || *p == '-'))
+			*p = '_';
+	return name;
 }

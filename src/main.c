@@ -34,7 +34,8 @@ static const char usage_text[] =
 	"  -C, --directory DIR    change to DIR first (the project folder)\n"
 	"  -o, --output DIR       write vdist.mk and .vdist/ into DIR (default .)\n"
 	"      --templates DIR    the project's profiles and templates (default templates)\n"
-	"      --list-profiles    list the known profiles and where each is defined\n"
+	"      --list-profiles    list the known profiles: type, arch, image, end of life,\n"
+	"                         where each is defined\n"
 	"      --dry-run          check everything and list the files, write nothing\n"
 	"      --help-config      list the keys of vdist.json\n"
 	"      --help-templates   list the names templates can use\n"
@@ -233,6 +234,27 @@ run_init(int argc, char **argv)
 	finish(&d, EXIT_OK);
 }
 
+/* today's date into out, YYYY-MM-DD: $VDIST_TODAY when set (tests, or a
+ * look at the warnings to come), else the clock's (UTC); -1 with an
+ * error in d when VDIST_TODAY is not a date */
+static int
+today(char out[11], struct diags *d)
+{
+	const char *s = getenv("VDIST_TODAY");
+	if (!s || !*s) {
+		util_today(out);
+		return 0;
+	}
+	if (!util_is_date(s)) {
+		char *p = util_printable(s);
+		diag_add(d, DIAG_ERROR, NULL, 0, 0, "VDIST_TODAY='%s' is not a date: write it as YYYY-MM-DD, or unset it", p);
+		free(p);
+		return -1;
+	}
+	memcpy(out, s, 11);
+	return 0;
+}
+
 /* the absolute path of this program, for the regeneration rule */
 static char *
 self_path(const char *argv0)
@@ -304,6 +326,9 @@ main(int argc, char **argv)
 		return EXIT_INPUT;
 	}
 
+	char day[11];
+	if (today(day, &d) < 0)
+		finish(&d, EXIT_USAGE);
 	tpl_init();
 	const char *datadir = getenv("VDIST_DATADIR");
 	if (!datadir || !*datadir)
@@ -318,7 +343,7 @@ main(int argc, char **argv)
 	}
 	free(builtin);
 	if (list) {
-		profiles_print(ps, stdout);
+		profiles_print(ps, day, stdout);
 		profiles_free(ps);
 		finish(&d, EXIT_OK);
 	}
@@ -363,6 +388,7 @@ main(int argc, char **argv)
 		.regen_args = regen,
 		.user_templates = templates ? templates : "templates",
 		.builtin_mk = builtin_mk,
+		.today = day,
 	};
 	struct outfiles out;
 	int status = EXIT_OK;

@@ -36,6 +36,9 @@ static const struct pfield pfields[] = {
 	{"compile_runtime_deps", P_LIST, PF(compile_runtime_deps), 0, NULL},
 	{"bootstrap_suite", P_STR, PF(bootstrap_suite), 0, ""},
 	{"bootstrap_mirror", P_STR, PF(bootstrap_mirror), 0, ""},
+	{"compression", P_STR, PF(compression), 0, "gzip"},
+	{"arch", P_STR, PF(arch), 0, "amd64"},
+	{"eol", P_STR, PF(eol), 0, ""},
 };
 #define NPFIELDS (sizeof pfields / sizeof *pfields)
 
@@ -151,6 +154,27 @@ read_profile(const char *file, const char *text, size_t len, const char *id, siz
 		size_t off = json_get(o, "packager")->off;
 		diag_at(d, DIAG_ERROR, file, text, len, off, "profile \"%s\": packager must be \"native\" or \"fpm\", not \"%s\"", id,
 		     p->packager);
+		return -1;
+	}
+	if (strcmp(p->compression, "zstd") && strcmp(p->compression, "xz") && strcmp(p->compression, "gzip")
+	    && strcmp(p->compression, "none")) {
+		diag_at(d, DIAG_ERROR, file, text, len, json_get(o, "compression")->off,
+		        "profile \"%s\": compression must be \"zstd\", \"xz\", \"gzip\" or \"none\", not \"%s\"", id,
+		        p->compression);
+		return -1;
+	}
+	/* the architecture the packages are for; vdist builds on the
+	 * engine's own, which is amd64 here */
+	if (strcmp(p->arch, "amd64")) {
+		diag_at(d, DIAG_ERROR, file, text, len, json_get(o, "arch")->off,
+		        "profile \"%s\": arch \"%s\" is not one vdist builds: amd64 is the only one for now; remove the key or "
+		        "set \"amd64\"", id, p->arch);
+		return -1;
+	}
+	if (p->eol[0] && !util_is_date(p->eol)) {
+		diag_at(d, DIAG_ERROR, file, text, len, json_get(o, "eol")->off,
+		        "profile \"%s\": eol \"%s\" is not a date: write the release's end of life as YYYY-MM-DD, "
+		        "e.g. 2026-08-31", id, p->eol);
 		return -1;
 	}
 	if (strchr(p->pkg_install, '\n')) {
@@ -295,13 +319,61 @@ profiles_ids(const struct profiles *p)
 	return v;
 }
 
-void
-profiles_print(const struct profiles *p, FILE *f)
+int
+profile_past_eol(const struct profile *p, const char *today)
 {
+	return p->eol[0] && strcmp(p->eol, today) < 0;
+}
+
+/* the length of image's repository: the name without its :tag or @digest */
+static size_t
+image_repo_len(const char *image)
+{
+	const char *slash = strrchr(image, '/');
+	const char *name = slash ? slash + 1 : image;
+	return (size_t)(name - image) + strcspn(name, ":@");
+}
+
+/* successors first by the latest end of life, one not known last, then by id */
+static int
+by_eol_desc(const void *a, const void *b)
+{
+	const struct profile *p = *(const struct profile *const *)a, *q = *(const struct profile *const *)b;
+	if (!p->eol[0] != !q->eol[0])
+		return p->eol[0] ? -1 : 1;
+	int c = strcmp(q->eol, p->eol);
+	return c ? c : strcmp(p->id, q->id);
+}
+
+const struct profile **
+profiles_successors(const struct profiles *ps, const struct profile *p, const char *today)
+{
+	const struct profile **v = xcalloc(ps->n + 1, sizeof *v);
+	size_t n = 0, len = image_repo_len(p->docker_image);
+	for (size_t i = 0; i < ps->n; i++) {
+		const struct profile *q = &ps->v[i];
+		if (q != p && !strcmp(q->package_type, p->package_type) && image_repo_len(q->docker_image) == len
+		    && !strncmp(q->docker_image, p->docker_image, len) && !profile_past_eol(q, today))
+			v[n++] = q;
+	}
+	qsort(v, n, sizeof *v, by_eol_desc);
+	return v;
+}
+
+void
+profiles_print(const struct profiles *p, const char *today, FILE *f)
+{
+	fprintf(f, "%-20s %-4s %-8s %-5s %-28s %-6s %-16s %s\n", "ID", "TYPE", "PACKAGER", "ARCH", "IMAGE", "SCRIPT",
+	        "END OF LIFE", "DEFINED IN");
 	for (size_t i = 0; i < p->n; i++) {
 		const struct profile *q = &p->v[i];
-		fprintf(f, "%-20s %-4s %-7s %-28s %s (%s)\n", q->id, q->package_type, q->packager, q->docker_image,
-		        q->script, q->origin);
+		char eol[32];
+		if (!q->eol[0])
+			snprintf(eol, sizeof eol, "-");
+		else
+			snprintf(eol, sizeof eol, "%s %s", profile_past_eol(q, today) ? "ended" : "until", q->eol);
+		fprintf(f, "%-20s %-4s %-8s %-5s %-28s %-6s %-16s (%s)\n", q->id, q->package_type, q->packager, q->arch,
+		        q->docker_image, q->script, eol, q->origin);
 	}
 }
 

@@ -32,6 +32,9 @@ struct profile {
 	struct strlist compile_runtime_deps; /* with compile_python true */
 	char *bootstrap_suite;         /* mmdebstrap suite for make base-image-ID, or "" */
 	char *bootstrap_mirror;        /* mirror for it, or "" */
+	char *compression;             /* zstd, xz, gzip or none: the fastest the target reads */
+	char *arch;                    /* the packages' architecture, Debian's name: amd64 */
+	char *eol;                     /* the release's end of life, YYYY-MM-DD, or "" when not known */
 };
 
 /* all known profiles */
@@ -51,8 +54,17 @@ const struct profile *profiles_find(const struct profiles *p, const char *id);
 /* path of template name: user_dir's if it exists, else builtin_dir's, else
  * NULL; the caller frees it */
 char *profiles_template_path(const struct profiles *p, const char *name);
-/* print every profile with where it came from, for --list-profiles */
-void profiles_print(const struct profiles *p, FILE *f);
+/* print every profile with where it came from, for --list-profiles;
+ * an end of life before today (YYYY-MM-DD) is shown as ended */
+void profiles_print(const struct profiles *p, const char *today, FILE *f);
+/* 1 if p's release is past its end of life on today (YYYY-MM-DD), else 0 */
+int profile_past_eol(const struct profile *p, const char *today);
+/* the profiles that could replace p, past its end of life on today: the
+ * same package type and image repository (the image without its tag), not
+ * past theirs, the longest supported first; NULL-terminated array for the
+ * caller to free, the profiles owned by ps */
+const struct profile **profiles_successors(const struct profiles *ps, const struct profile *p,
+                                           const char *today);
 /* the ids of all profiles, for "did you mean" (array owned by p's caller, strings by p) */
 const char **profiles_ids(const struct profiles *p);
 /* release everything (NULL is fine) */

@@ -32,7 +32,12 @@ struct resolved {
 	char *packager;                 /* "native" or "fpm": the build's, else the profile's */
 	char *package_name;             /* app, lowercased with _ as - for deb */
 	char *file_format;              /* package file name as a printf format of
-	                                   version, iteration and arch (%% and \\ for literal % and \) */
+	                                   version, iteration and arch (%% and \\ for literal % and \);
+	                                   "" when custom_filename has {NAME} references */
+	char *custom_filename_format;   /* custom_filename as a printf format of the values
+	                                   of custom_filename_vars, "" when unset */
+	struct strlist custom_filename_vars; /* the environment variables of its {NAME}
+	                                   references, in order: host.sh expands them */
 	char *venv;                     /* install_root/app: where the venv lives */
 	char *python_prefix;            /* python_basedir, defaulted: compiled copy in the venv, or /usr */
 	char *python_build_prefix;      /* RESOLVE_PYTHON_BUILD_ROOT/version, or "" for system Python */
@@ -52,16 +57,29 @@ struct resolved {
 	 * replaces as Obsoletes, no breaks) */
 	struct strlist conflicts, provides, replaces, breaks, recommends, suggests;
 	struct strlist obsoleted;       /* rpm: the names replaces obsoletes, to provide too */
+	char *compression;              /* zstd, xz, gzip or none: the build's, else the profile's */
+	char *compression_level;        /* the build's, else the format's default ("" for none) */
+	char *exclude_re;               /* source exclude as one extended regular expression
+	                                   over paths relative to the source ("" for none) */
 };
 
 /* resolve every build of c against ps; 0 with *out (c->nbuilds entries),
  * or -1 with located errors (an unknown profile) in d and *out NULL.
- * Warnings (fpm on a profile not made for it) go to d as well. */
-int resolve_builds(const struct config *c, const struct profiles *ps, struct resolved **out,
-                   struct diags *d);
+ * Warnings (fpm on a profile not made for it, a profile past its end of
+ * life on today, YYYY-MM-DD, unless today is NULL) go to d as well. */
+int resolve_builds(const struct config *c, const struct profiles *ps, const char *today,
+                   struct resolved **out, struct diags *d);
 /* release an array of n resolved builds (NULL is fine) */
 void resolved_free(struct resolved *r, size_t n);
 
+/* the patterns of source "exclude" (checked by config) as one POSIX
+ * extended regular expression matching the relative paths they leave
+ * out, "" for none; caller frees. A pattern without a slash matches a
+ * file or folder name at any depth, one with a slash a path from the
+ * source's top; a trailing slash matches folders only; * and ? do not
+ * cross a slash, ** does; [...] is a bracket expression ([!...] negated);
+ * a backslash makes the next character literal. */
+char *resolve_exclude_re(const struct strlist *patterns);
 /* the Debian package name of app: lowercase, '_' as '-'; caller frees */
 char *resolve_deb_name(const char *app);
 /* a Debian-spelled dependency ("a (>= 1)", "a | b") in rpm's spelling

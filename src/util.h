@@ -85,6 +85,10 @@ size_t util_utf8_bad(const char *text, size_t len);
 void util_sanitize(char *s, int ascii_only);
 /* a copy of s with control characters masked as '?', for messages; caller frees */
 char *util_printable(const char *s);
+/* 1 if s is a calendar date written YYYY-MM-DD (as ISO 8601), else 0 */
+int util_is_date(const char *s);
+/* today's date (UTC) as YYYY-MM-DD into out */
+void util_today(char out[11]);
 
 /* a temp file next to its final path: renamed into place or removed, also
  * when SIGHUP, SIGINT or SIGTERM ends the run (see util_tmp_signals_install) */

@@ -9,7 +9,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cd "$here/../.."
-usage="usage: host.sh ID source|inputs|image|package|check|lint|wheels|release|run|base-image|base-image-if-possible"
+usage="usage: host.sh ID source|inputs|image|package|check|lint|wheels|release|run|manage|shell|base-image|base-image-if-possible"
 case ${1:-} in
 '' | */* | .*) printf 'vdist: error: %s\n' "$usage" >&2; exit 2 ;;
 esac
@@ -48,6 +48,63 @@ tag() {
 		printf '[%s] %s\n' "$vdist_name" "$line"
 	done
 }
+
+# now: milliseconds since the epoch
+now() { date +%s%3N; }
+# seconds MS: MS milliseconds as seconds with one decimal
+seconds() { printf '%d.%d' $(($1 / 1000)) $(($1 % 1000 / 100)); }
+# human BYTES: a size as people read it (kB and MB of 1000)
+human() {
+	if [ "$1" -lt 1000 ]; then
+		printf '%d B' "$1"
+	elif [ "$1" -lt 1000000 ]; then
+		printf '%d.%d kB' $(($1 / 1000)) $(($1 % 1000 / 100))
+	else
+		printf '%d.%d MB' $(($1 / 1000000)) $(($1 % 1000000 / 100000))
+	fi
+}
+
+# step NAME RESULT MS: the one console line of step NAME of this build
+step() { printf '[%s] %-13s %s (%s s)\n' "$vdist_name" "$1" "$2" "$(seconds "$3")"; }
+
+# show LOG: the output of a container or of docker into LOG; on the
+# console, the step lines vdist_step wrote, and with V=1 every line
+show() {
+	local line name what ms
+	while IFS= read -r line || [ -n "$line" ]; do
+		printf '%s\n' "$line" >>"$1"
+		case $line in
+		'vdist-step: '*)
+			IFS=$'\t' read -r name what ms <<<"${line#vdist-step: }"
+			[ "$name" != package ] || what="$dist/$what, $(human "$(stat -c %s "$rel/out/$what")")"
+			step "$name" "$what" "$ms"
+			;;
+		*) [ "${VDIST_V:-0}" != 1 ] || printf '[%s] %s\n' "$vdist_name" "$line" ;;
+		esac
+	done
+}
+
+# fail LOG MESSAGE: fail this build; on the quiet console the last 20
+# lines of LOG first, and always the log's path
+fail() {
+	if [ "${VDIST_V:-0}" != 1 ] && [ -s "$1" ]; then
+		printf '[%s] --- the last 20 lines of %s:\n' "$vdist_name" "$1" >&2
+		tail -n 20 "$1" | tag >&2
+	fi
+	die "$2; full log: $1"
+}
+
+# result KIND STATUS [FILE SIZE]: what this make run (VDIST_RUN) did, for
+# the summary table: .vdist/ID/KIND.result holds run, status, time in ms
+# since this command started, file and size, tab-separated
+started=$(now)
+result() {
+	printf '%s\t%s\t%s\t%s\t%s\n' "${VDIST_RUN:-}" "$2" "$(($(now) - started))" "${3:--}" "${4:--}" \
+		>"$rel/$1.result"
+}
+# a command that fails leaves a failed result behind (set by the commands)
+result_kind=''
+trap 's=$?; [ "$s" = 0 ] || [ -z "$result_kind" ] || result "$result_kind" failed' EXIT
 
 # OFFLINE=1/0 from make wins over vdist.json's "offline"
 case ${VDIST_OFFLINE:-} in
@@ -122,25 +179,89 @@ cmd_source() {
 	fi
 }
 
+# vcs_re: the VCS folders and files never copied (as tar --exclude-vcs)
+vcs_re='(^|/)(\.git|\.gitignore|\.gitattributes|\.gitmodules|\.hg|\.hgignore|\.hgtags|\.svn|\.bzr|\.bzrignore|\.bzrtags|CVS|\.cvsignore|_darcs)(/|$)'
+
+# source_files SRC: the files of SRC that go into the package, as
+# NUL-separated paths relative to SRC, each starting with ./ (so none
+# starts with -): git's view inside a git work tree (tracked files, and
+# untracked ones .gitignore does not ignore), else every file; without
+# VCS folders, the project's .vdist/, dist/ and wheelhouse/, vdist's own
+# files, and what source "exclude" leaves out (vdist_exclude_re)
+source_files() {
+	local own='' f top
+	if [ "$(cd "$1" && pwd)" = "$(cd "$vdist_project" && pwd)" ]; then
+		own='^(\.vdist|wheelhouse|'"$(printf '%s' "${dist#./}" | sed 's/[][\.*^$+?(){}|/]/\\&/g')"
+		for f in "${vdist_own_files[@]}"; do
+			own+="|$(printf '%s' "${f#./}" | sed 's/[][\.*^$+?(){}|/]/\\&/g')"
+		done
+		own+=')(/|$)'
+	fi
+	top=$(git -C "$1" rev-parse --show-toplevel 2>/dev/null || true)
+	{
+		if [ -n "$top" ]; then
+			# deleted files are still in the index: only those that exist
+			git -C "$1" ls-files -z --cached --others --exclude-standard |
+				(cd "$1" && while IFS= read -r -d '' f; do
+					if [ -L "$f" ] || [ -f "$f" ]; then printf '%s\0' "$f"; fi
+				done)
+		else
+			(cd "$1" && find . -mindepth 1 ! -type d -printf '%P\0')
+		fi
+	} | grep -zEv "$vcs_re" | { if [ -n "$own" ]; then grep -zEv "$own"; else cat; fi; } |
+		{ if [ -n "$vdist_exclude_re" ]; then grep -zEv "$vdist_exclude_re"; else cat; fi; } |
+		LC_ALL=C sort -zu | sed -z 's|^|./|'
+}
+
+# custom_file_name: into custom_file, the package file's name when
+# custom_filename names environment variables ('' when it names none:
+# vdist-gen wrote the whole name). Expanded here, once, from the
+# environment make runs in (the container sees only what host.sh passes):
+# an unset variable, or a result that is empty, holds a / or is . or ..,
+# fails the build
+custom_file_name() {
+	custom_file=''
+	[ ${#vdist_custom_filename_vars[@]} -gt 0 ] || return 0
+	local var val vals=()
+	for var in "${vdist_custom_filename_vars[@]}"; do
+		# the environment's, not a variable of this script of the same name
+		val=$(printenv -- "$var" && printf .) ||
+			die "custom_filename '$vdist_custom_filename' uses {$var}, but the environment has no $var: set it (make $var=... or export $var)"
+		val=${val%.}
+		vals+=("${val%$'\n'}")
+	done
+	# shellcheck disable=SC2059
+	printf -v custom_file -- "$vdist_custom_filename_format" "${vals[@]}"
+	local why=''
+	case $custom_file in
+	'') why='is empty' ;;
+	*/*) why='holds a /' ;;
+	. | ..) why="is $custom_file" ;;
+	esac
+	[ -z "$why" ] || die "custom_filename '$vdist_custom_filename' gives the file name '$custom_file', which $why: set its variables so that it names a file"
+}
+
 # cmd_inputs: refresh $rel/inputs.stamp only when something that goes
-# into the package changed, so make rebuilds exactly then
+# into the package changed, so make rebuilds exactly then; and the list
+# of the source's files the build copies ($rel/files.list)
 cmd_inputs() {
 	cmd_source
-	local src key path i
+	local src key path i f list=$PWD/$rel/files.list
 	src=$(source_dir)
 	[ -d "$src" ] || die "source folder '$src' does not exist"
-	local own_prune=() f
-	if [ "$(cd "$src" && pwd)" = "$(cd "$vdist_project" && pwd)" ]; then
-		for f in "${vdist_own_files[@]}"; do
-			own_prune+=(-o -path "./${f#./}")
-		done
+	custom_file_name
+	source_files "$src" >"$rel/files.new"
+	if cmp -s "$rel/files.new" "$rel/files.list"; then
+		rm -f "$rel/files.new"
+	else
+		mv "$rel/files.new" "$rel/files.list"
 	fi
 	{
 		printf 'version %s\niteration %s\nmaintainer %s\n' "$version" "$iteration" "$maintainer"
 		# files only: folder times change when dist/ or logs appear; and
 		# not vdist's own files, whose changes reach the build through the
 		# scripts vdist-gen writes again
-		(cd "$src" && find . \( -path ./.git -o -path ./.vdist -o -path "./$dist" "${own_prune[@]}" \) -prune -o ! -type d -printf '%p %s %T@ %m\n' | LC_ALL=C sort)
+		(cd "$src" && xargs -0r sh -c 'exec find "$@" -maxdepth 0 -printf "%p %s %T@ %m\n"' find <"$list")
 		[ "$vdist_source_kind" = directory ] || git -C "$src" rev-parse HEAD
 		for key in "${vdist_script_keys[@]}"; do
 			path=vdist_$key
@@ -154,6 +275,8 @@ cmd_inputs() {
 			printf 'config %s %s\n' "${vdist_config_files[i]}" "$(sha256sum <"$vdist_project/${vdist_config_files[i]}")"
 		done
 		printf 'source_date_epoch %s\n' "${SOURCE_DATE_EPOCH:-}"
+		# custom_filename's variables: a new BUILD_NUMBER is a new package
+		[ ${#vdist_custom_filename_vars[@]} -eq 0 ] || printf 'file_name %s\n' "$custom_file"
 	} >"$rel/inputs.new"
 	if cmp -s "$rel/inputs.new" "$rel/inputs.stamp"; then
 		rm -f "$rel/inputs.new"
@@ -186,6 +309,8 @@ ensure_base() {
 # fetched first, checked and cached (vdist-gen fetch), into the image's
 # build context
 cmd_image() {
+	result_kind=image
+	local ilog=$logdir/$vdist_id.image.log
 	mkdir -p "$logdir" "$rel/context"
 	ensure_base
 	# the builder records the id of the base image it was made from, so a
@@ -195,21 +320,25 @@ cmd_image() {
 	if "${docker[@]}" image inspect "$vdist_image_tag" >/dev/null 2>&1; then
 		have_base=$("${docker[@]}" image inspect -f '{{index .Config.Labels "org.vdist.base"}}' "$vdist_image_tag")
 	fi
+	local how=cached
 	if [ -n "$have_base" ] && [ "$have_base" = "$base_id" ]; then
-		say "builder image $vdist_image_tag is up to date"
+		step image "$vdist_image_tag, cached" $(($(now) - started))
 	else
+		how=built
+		: >"$ilog"
 		if [ -n "$vdist_python_build_prefix" ]; then
 			say "fetching $vdist_python_url"
-			"${VDIST_GEN:-vdist-gen}" fetch "$vdist_python_url" -o "$rel/context/python-src.tar" \
-				${vdist_python_sha256:+--sha256 "$vdist_python_sha256"} 2>&1 | tag
-			[ "${PIPESTATUS[0]}" = 0 ] || die "could not fetch the CPython source"
+			if ! "${VDIST_GEN:-vdist-gen}" fetch "$vdist_python_url" -o "$rel/context/python-src.tar" \
+				${vdist_python_sha256:+--sha256 "$vdist_python_sha256"} 2>&1 | show "$ilog"; then
+				fail "$ilog" "could not fetch the CPython source"
+			fi
 		fi
 		say "building builder image $vdist_image_tag from $vdist_docker_image"
 		if ! "${docker[@]}" build "${build_flags[@]}" --label "org.vdist.base=$base_id" \
-			-t "$vdist_image_tag" -f "$rel/Dockerfile" "$rel/context" 2>&1 \
-			| tee "$logdir/$vdist_id.image.log" | tag; then
-			die "building the builder image failed; full log: $logdir/$vdist_id.image.log"
+			-t "$vdist_image_tag" -f "$rel/Dockerfile" "$rel/context" 2>&1 | show "$ilog"; then
+			fail "$ilog" "building the builder image failed"
 		fi
+		step image "$vdist_image_tag, built" $(($(now) - started))
 	fi
 	# the stamp holds the image's id and changes only with it, so make
 	# images does not rebuild packages whose builder stayed the same
@@ -218,6 +347,7 @@ cmd_image() {
 	if [ "$(cat "$rel/image.stamp" 2>/dev/null)" != "$id" ] || [ "$rel/Dockerfile" -nt "$rel/image.stamp" ]; then
 		printf '%s\n' "$id" >"$rel/image.stamp"
 	fi
+	result image "$how"
 }
 
 # wheel_mount: flags that mount the project's wheelhouse/ at /wheelhouse
@@ -253,8 +383,10 @@ no_network_if_offline() {
 # cmd_wheels: the app's wheels and its dependencies' (and EXTRAS') into
 # wheelhouse/, built in the builder container
 cmd_wheels() {
-	local src
+	result_kind=wheels
+	local src wlog=$logdir/$vdist_id.wheels.log n size
 	mkdir -p "$logdir" "$wheelhouse"
+	cmd_inputs
 	src=$(cd "$(source_dir)" && pwd)
 	wheel_flags=()
 	[ "$vdist_offline" != true ] || wheel_flags+=(-v "$(cd "$wheelhouse" && pwd):/wheelhouse:ro")
@@ -264,14 +396,19 @@ cmd_wheels() {
 	mkdir -p "$rel/wheels"
 	container_env "$src"
 	mounts
+	: >"$wlog"
 	if ! "${docker[@]}" run --rm "${run_flags[@]}" "${wheel_flags[@]}" "${mounts[@]}" "${cenv[@]}" \
 		-v "$src:/src:ro" -v "$PWD/$rel/wheels:/out" -e VDIST_EXTRAS="${VDIST_EXTRAS:-}" \
 		"$vdist_image_tag" bash -c 'set -euo pipefail; . /vdist/values.sh; . /vdist-runtime/lib.sh; vdist_wheels' 2>&1 \
-		| tee "$logdir/$vdist_id.wheels.log" | tag; then
-		die "building wheels failed; full log: $logdir/$vdist_id.wheels.log"
+		| show "$wlog"; then
+		fail "$wlog" "building wheels failed"
 	fi
 	cp -a "$rel/wheels/." "$wheelhouse/"
 	rm -rf "$rel/wheels"
+	n=$(find "$wheelhouse" -maxdepth 1 -name '*.whl' | wc -l)
+	size=$(find "$wheelhouse" -maxdepth 1 -name '*.whl' -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')
+	step wheels "$n wheels in $wheelhouse/, $(human "$size")" $(($(now) - started))
+	result wheels built "$wheelhouse/ ($n wheels)" "$size"
 }
 
 # image_name: the release image, REPO_NS/IMAGE_NAME:REPO_VERSION
@@ -306,15 +443,44 @@ each_word() {
 	for w in "${words[@]}"; do flags+=("$1" "$w"); done
 }
 
-# cmd_run ARGS...: the release image with PORTS, VOLUMES and ENV_VARS as
-# -p, -v and -e, running ARGS (words of CMD) in its venv
+# cmd_run [COMMAND]: the release image with PORTS, VOLUMES and ENV_VARS
+# as -p, -v and -e, running COMMAND (make's CMD as written) with the
+# container's shell in its venv; without one, the image's default
 cmd_run() {
-	local flags=()
+	local flags=() cmd=()
 	each_word -p "${VDIST_PORTS:-}"
 	each_word -v "${VDIST_VOLUMES:-}"
 	each_word -e "${VDIST_ENV_VARS:-}"
 	[ ! -t 0 ] || flags+=(-it)
-	exec "${docker[@]}" run --rm "${run_flags[@]}" "${flags[@]}" "$(image_name)" "$@"
+	[ -z "${1:-}" ] || cmd=(sh -c "$1")
+	exec "${docker[@]}" run --rm "${run_flags[@]}" "${flags[@]}" "$(image_name)" "${cmd[@]}"
+}
+
+# cmd_shell: make builder-ID: CMD, or an interactive shell at a
+# terminal, in the build's builder image, as a build runs (the same
+# mounts, the source read-only at /src, the same network rules), with the
+# venv of the app's dependencies (from the dependency cache, made when
+# missing) on PATH
+cmd_shell() {
+	local src deps pipcache it=()
+	src=$(cd "$(source_dir)" && pwd)
+	cmd_inputs
+	if [ -z "${VDIST_CMD:-}" ]; then
+		[ -t 0 ] && [ -t 1 ] || die "make builder-$vdist_id without a terminal needs CMD=..."
+		it=(-it)
+	elif [ -t 0 ]; then
+		it=(-i)
+	fi
+	wheel_mount
+	deps=$(deps_key "$src")
+	pipcache=pip/$(sed 's/^sha256://' "$rel/image.stamp" | cut -c1-16)
+	mkdir -p "$logdir" ".vdist/cache/deps" ".vdist/cache/$pipcache"
+	container_env "$src"
+	mounts
+	exec "${docker[@]}" run --rm "${it[@]}" "${run_flags[@]}" "${wheel_flags[@]}" "${mounts[@]}" "${cenv[@]}" \
+		-v "$src:/src:ro" -v "$PWD/.vdist/cache:/cache" -e VDIST_DEPS_KEY="$deps" \
+		-e VDIST_PIP_CACHE="/cache/$pipcache" -e VDIST_SHELL_CMD="${VDIST_CMD:-}" "$vdist_image_tag" \
+		bash -c 'set -euo pipefail; . /vdist/values.sh; . /vdist-runtime/lib.sh; vdist_shell'
 }
 
 # cmd_base_image [if-possible]: the profile's image bootstrapped from a
@@ -340,10 +506,52 @@ cmd_base_image() {
 	say "image $vdist_docker_image bootstrapped"
 }
 
+# deps_key SRC: the key of the dependency cache: a hash of exactly what
+# decides the venv before the app goes in: the runtime's build steps, the
+# builder image (profile, build deps, compiled CPython), the venv and
+# Python paths, pip_args, offline, the requirements file, the app's own
+# metadata (setup.py, setup.cfg, pyproject.toml) and the wheelhouse
+deps_key() {
+	local wd=$1${vdist_working_dir:+/${vdist_working_dir#/}} f
+	{
+		printf 'vdist deps 1\n'
+		sha256sum <"$here/lib.sh"
+		cat "$rel/image.stamp"
+		printf '%s\n' "$vdist_venv" "$vdist_python_prefix" "$vdist_python_build_prefix" "$vdist_offline"
+		printf '%s\0' "${vdist_pip_args[@]}" | sha256sum
+		if [ -n "$vdist_requirements_path" ] && [ -f "$1/${vdist_requirements_path#/}" ]; then
+			printf 'requirements\n'
+			sha256sum <"$1/${vdist_requirements_path#/}"
+		fi
+		for f in setup.py setup.cfg pyproject.toml; do
+			[ ! -f "$wd/$f" ] || printf '%s %s\n' "$f" "$(sha256sum <"$wd/$f")"
+		done
+		[ ! -d "$wheelhouse" ] || (cd "$wheelhouse" && find . -type f -printf '%p %s %T@\n' | LC_ALL=C sort)
+	} | sha256sum | cut -c1-32
+}
+
+# cache_gc: drop the dependency archives no build of the project uses now
+cache_gc() {
+	local t k keep
+	for t in .vdist/cache/deps/*.tar; do
+		[ -f "$t" ] || continue
+		k=${t##*/}
+		k=${k%.tar}
+		keep=0
+		for f in .vdist/*/deps.key; do
+			[ "$(cat "$f" 2>/dev/null)" != "$k" ] || keep=1
+		done
+		[ "$keep" = 1 ] || rm -f "$t"
+	done
+}
+
 # cmd_package: run build.sh in a fresh container and move the package
-# into dist/ in one rename
+# into dist/ in one rename. The container gets the project's cache:
+# .vdist/cache/deps/KEY.tar, the venv of the app's dependencies (see
+# deps_key), and pip's cache per builder image in .vdist/cache/pip/
 cmd_package() {
-	local src key path file
+	result_kind=package
+	local src key path file deps pipcache
 	mkdir -p "$logdir" "$dist" "$rel/out"
 	rm -rf "$rel/scripts" "$rel/out"/* "$rel/out"/.[!.]*
 	mkdir -p "$rel/scripts"
@@ -362,22 +570,32 @@ cmd_package() {
 		cp "$vdist_project/${vdist_config_files[i]}" "$rel/scripts/config/$((i / 2))"
 	done
 	src=$(cd "$(source_dir)" && pwd)
+	[ -f "$rel/files.list" ] || cmd_inputs
 	wheel_mount
-	say "building $vdist_app $version-$iteration ($vdist_package_type) in $vdist_image_tag"
+	deps=$(deps_key "$src")
+	pipcache=pip/$(sed 's/^sha256://' "$rel/image.stamp" | cut -c1-16)
+	mkdir -p ".vdist/cache/deps" ".vdist/cache/$pipcache"
 	container_env "$src"
+	custom_file_name
+	cenv+=(-e VDIST_FILE_NAME="$custom_file")
 	mounts
+	: >"$log"
+	printf 'building %s %s-%s (%s) in %s\n' "$vdist_app" "$version" "$iteration" "$vdist_package_type" "$vdist_image_tag" | show "$log"
 	if ! "${docker[@]}" run --rm "${run_flags[@]}" "${wheel_flags[@]}" "${mounts[@]}" "${cenv[@]}" \
-		-v "$src:/src:ro" -v "$PWD/$rel/out:/out" -e VDIST_FPM="${VDIST_FPM:-fpm}" \
-		"$vdist_image_tag" bash /vdist/build.sh 2>&1 | tee "$log" | tag; then
-		die "build failed; full log: $log"
+		-v "$src:/src:ro" -v "$PWD/$rel/out:/out" -v "$PWD/.vdist/cache:/cache" \
+		-e VDIST_DEPS_KEY="$deps" -e VDIST_PIP_CACHE="/cache/$pipcache" -e VDIST_FPM="${VDIST_FPM:-fpm}" \
+		"$vdist_image_tag" bash /vdist/build.sh 2>&1 | show "$log"; then
+		fail "$log" "build failed"
 	fi
 	file=$(cd "$rel/out" && ls)
 	if [ -z "$file" ] || [ ! -f "$rel/out/$file" ]; then
-		die "build made no package; full log: $log"
+		fail "$log" "build made no package"
 	fi
 	mv -f "$rel/out/$file" "$dist/$file"
 	printf '%s\n' "$file" >"$rel/package.stamp"
-	say "package: $dist/$file"
+	printf '%s\n' "$deps" >"$rel/deps.key"
+	cache_gc
+	result package built "$dist/$file" "$(stat -c %s "$dist/$file")"
 }
 
 # lint_image: the image lintian and rpmlint run in (lint.Dockerfile on
@@ -415,32 +633,34 @@ lint_image() {
 # image; errors and warnings fail, but the overrides the package ships
 # (lintian) and the runtime's rpmlint.toml filters, each with its reason
 cmd_lint() {
-	local file out
+	result_kind=lint
+	local file out llog=$logdir/$vdist_id.lint.log
 	file=$(cat "$rel/package.stamp")
 	[ -f "$dist/$file" ] || die "no $dist/$file: run make packages first"
 	lint_image
 	local run=("${docker[@]}" run --rm --network none --user 65534:65534 -e HOME=/tmp
 		-v "$PWD/$dist:/dist:ro" -v "$here:/vdist-runtime:ro" "$lint_tag")
+	: >"$llog"
 	if [ "$vdist_package_type" = deb ]; then
-		say "lintian $file"
 		if ! "${run[@]}" lintian --fail-on error,warning --tag-display-limit 0 --info "/dist/$file" 2>&1 |
-			tee "$logdir/$vdist_id.lint.log" | tag; then
-			die "lintian found errors or warnings; full log: $logdir/$vdist_id.lint.log"
+			show "$llog"; then
+			fail "$llog" "lintian found errors or warnings"
 		fi
+		step lint "lintian: $file is clean" $(($(now) - started))
 	else
-		say "rpmlint $file"
-		"${run[@]}" rpmlint -c /vdist-runtime/rpmlint.toml "/dist/$file" >"$logdir/$vdist_id.lint.log" 2>&1 || :
-		tag <"$logdir/$vdist_id.lint.log"
-		out=$(grep -E '^ *[0-9]+ packages? and [0-9]+ specfiles? checked; ' "$logdir/$vdist_id.lint.log" || true)
+		"${run[@]}" rpmlint -c /vdist-runtime/rpmlint.toml "/dist/$file" 2>&1 | show "$llog" || :
+		out=$(grep -E '^ *[0-9]+ packages? and [0-9]+ specfiles? checked; ' "$llog" || true)
 		[[ $out =~ checked\;\ 0\ errors,\ 0\ warnings ]] ||
-			die "rpmlint found errors or warnings; full log: $logdir/$vdist_id.lint.log"
+			fail "$llog" "rpmlint found errors or warnings"
+		step lint "rpmlint: $file is clean" $(($(now) - started))
 	fi
-	say "lint ok: $file"
+	result lint ok "$dist/$file" "$(stat -c %s "$dist/$file")"
 }
 
 # cmd_check: install the package in a clean container of the profile's
 # image, run the smoke command, remove it, and check nothing is left
 cmd_check() {
+	result_kind=check
 	local file venv=$vdist_venv install remove
 	file=$(cat "$rel/package.stamp")
 	[ -f "$dist/$file" ] || die "no $dist/$file: run make packages first"
@@ -451,7 +671,7 @@ cmd_check() {
 		install="rpm -i ${VDIST_RPM_INSTALL_FLAGS:-} /dist/$(printf '%q' "$file")"
 		remove="rpm -e ${VDIST_RPM_INSTALL_FLAGS:-} $(printf '%q' "$vdist_package_name")"
 	fi
-	say "checking $file in a clean $vdist_docker_image container"
+	: >"$logdir/$vdist_id.check.log"
 	if ! "${docker[@]}" run --rm "${run_flags[@]}" -v "$PWD/$dist:/dist:ro" "$vdist_docker_image" \
 		sh -c "set -e
 $install
@@ -459,9 +679,11 @@ $(printf '%q' "$venv")/bin/python -c 'import sys; assert sys.prefix == sys.argv[
 ${VDIST_CHECK_CMD:-}
 $remove
 test ! -e $(printf '%q' "$venv")
-echo 'install, run and removal ok'" 2>&1 | tee "$logdir/$vdist_id.check.log" | tag; then
-		die "install check failed; full log: $logdir/$vdist_id.check.log"
+echo 'install, run and removal ok'" 2>&1 | show "$logdir/$vdist_id.check.log"; then
+		fail "$logdir/$vdist_id.check.log" "install check failed"
 	fi
+	step check "$file installs, runs and is removed in a clean $vdist_docker_image" $(($(now) - started))
+	result check ok "$dist/$file" "$(stat -c %s "$dist/$file")"
 }
 
 case ${1:-} in
@@ -473,7 +695,9 @@ check) cmd_check ;;
 lint) cmd_lint ;;
 wheels) cmd_wheels ;;
 release) cmd_release ;;
-run) shift; cmd_run "$@" ;;
+run) cmd_run "${VDIST_CMD:-}" ;;
+manage) cmd_run "manage.py ${VDIST_ARGS:-}" ;;
+shell) cmd_shell ;;
 base-image) cmd_base_image ;;
 base-image-if-possible) cmd_base_image if-possible ;;
 *) die "$usage" ;;

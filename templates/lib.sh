@@ -5,8 +5,20 @@
 # happens under /build.
 # shellcheck shell=bash
 
-# vdist_log MESSAGE...: one progress line
+# vdist_log MESSAGE...: one progress line (in the log; on the console with V=1)
 vdist_log() { printf 'vdist: %s\n' "$*"; }
+
+# vdist_now: milliseconds since the epoch (date: bash 4 has no EPOCHREALTIME)
+vdist_now() { date +%s%3N; }
+
+# vdist_step NAME RESULT: the line host.sh shows on the quiet console for
+# step NAME, with the time since the previous step; restarts the clock
+vdist_step() {
+	local now
+	now=$(vdist_now)
+	printf 'vdist-step: %s\t%s\t%s\n' "$1" "$2" "$((now - ${vdist_t0:-now}))"
+	vdist_t0=$now
+}
 
 # vdist_die MESSAGE...: stop the build with an error
 vdist_die() {
@@ -35,19 +47,28 @@ vdist_setup() {
 	[ -n "$summary" ] || summary=$vdist_app
 }
 
-# vdist_file_name ARCH: the package file's name (vdist-gen made the format)
+# vdist_file_name ARCH: the package file's name (vdist-gen made the
+# format); a custom_filename that names environment variables host.sh
+# expanded from its own environment, and checked, into VDIST_FILE_NAME
 vdist_file_name() {
+	if [ ${#vdist_custom_filename_vars[@]} -gt 0 ]; then
+		printf '%s' "${VDIST_FILE_NAME:?host.sh passes custom_filename expanded}"
+		return
+	fi
 	# shellcheck disable=SC2059
 	printf -- "$vdist_file_format" "$version" "$iteration" "$1"
 }
 
-# vdist_prepare_source: copy /src to /build/src without VCS folders and
-# without the project's dist/, .vdist/ and wheelhouse/
+# vdist_prepare_source: copy to /build/src the files of /src that host.sh
+# listed in /vdist/files.list: what make's inputs are (git's view of a
+# work tree, without source exclude, VCS folders, dist/, .vdist/,
+# wheelhouse/ and vdist's own files); links stay links
 vdist_prepare_source() {
+	local list=${VDIST_FILES_LIST:-/vdist/files.list}
 	vdist_log "copying the source"
+	[ -f "$list" ] || vdist_die "no $list: host.sh lists the source's files (run make, not build.sh)"
 	mkdir -p /build/src
-	tar -C /src --anchored --exclude=./dist --exclude=./.vdist --exclude=./wheelhouse \
-		--no-anchored --exclude-vcs -cf - . | tar -C /build/src -xf -
+	tar -C /src --null --no-recursion -T "$list" -cf - | tar -C /build/src -xf -
 	workdir=/build/src
 	if [ -n "$vdist_working_dir" ]; then
 		workdir=/build/src/${vdist_working_dir#/}
@@ -86,6 +107,10 @@ vdist_make_venv() {
 	vdist_log "creating the virtualenv $venv"
 	mkdir -p "$vdist_install_root"
 	"$python" -m venv "$venv"
+	# Python 3.13's venv writes a .gitignore ("*") at its top for a work
+	# tree; in a package it is a stray VCS file (lintian:
+	# package-contains-vcs-control-file)
+	rm -f "$venv/.gitignore"
 	vpython=$venv/bin/python
 }
 
@@ -104,9 +129,25 @@ vdist_pip_setup() {
 	pip_args+=("${vdist_pip_args[@]}")
 }
 
-# vdist_pip_install: requirements, then the app, into the venv (never into
-# the base interpreter: pip always runs as the venv's python -m pip)
-vdist_pip_install() {
+# vdist_pip: the venv's pip (never the base interpreter's), with pip's
+# cache where host.sh mounted one for this builder image, else none; it
+# never byte-compiles (vdist_compile does, with hash-based .pyc files)
+vdist_pip() {
+	local cache=(--no-cache-dir)
+	[ -z "${VDIST_PIP_CACHE:-}" ] || cache=(--cache-dir "$VDIST_PIP_CACHE")
+	"$vpython" -m pip "$1" "${cache[@]}" --disable-pip-version-check "${@:2}"
+}
+
+# vdist_has_setup: true when the working folder is a Python project pip installs
+vdist_has_setup() { [ -f "$workdir/setup.py" ] || [ -f "$workdir/pyproject.toml" ]; }
+
+# vdist_pip_install_deps: requirements, then the app's own dependencies,
+# as pip reads them from the app's metadata the way pip install does it
+# (pip install --dry-run --report, on a copy of the source, so the app's
+# own install later finds the source as a cold build does); the app
+# itself is not installed. A pip without --report (before 22.2) installs
+# the app's own dependencies with the app, each build.
+vdist_pip_install_deps() {
 	vdist_pip_setup
 	local req=
 	if [ -n "$vdist_requirements_path" ]; then
@@ -115,18 +156,97 @@ vdist_pip_install() {
 	cd "$workdir"
 	if [ -n "$req" ] && [ -f "$req" ]; then
 		vdist_log "installing $vdist_requirements_path"
-		"$vpython" -m pip install --no-cache-dir --disable-pip-version-check "${pip_args[@]}" -r "$req"
+		vdist_pip install --no-compile "${pip_args[@]}" -r "$req"
 	elif [ "$vdist_requirements_explicit" = true ]; then
 		vdist_die "requirements_path '$vdist_requirements_path' is not a file of the source"
 	fi
-	if [ -f setup.py ] || [ -f pyproject.toml ]; then
+	vdist_has_setup || return 0
+	if ! vdist_pip install --help | grep -q -- '--report'; then
+		vdist_log "this pip has no --report: the app's own dependencies are installed with it, not cached"
+		return 0
+	fi
+	vdist_log "reading the application's dependencies (pip install --dry-run --report)"
+	local meta=/build/meta reqs=()
+	rm -rf "$meta"
+	mkdir -p "$meta"
+	cp -a /build/src "$meta/src"
+	(cd "$meta/src${workdir#/build/src}" &&
+		vdist_pip install --dry-run --quiet --report "$meta/report.json" "${pip_args[@]}" .)
+	mapfile -t reqs < <("$vpython" - "$meta/report.json" <<'PY'
+import json, sys
+
+with open(sys.argv[1]) as f:
+    report = json.load(f)
+for item in report.get("install", []):
+    if not (item.get("requested") and item.get("is_direct")):
+        continue  # the app is the one requested by its folder
+    for req in item.get("metadata", {}).get("requires_dist", []) or []:
+        # an extra's requirements are not the app's
+        if "extra" not in req.partition(";")[2]:
+            print(req)
+PY
+)
+	rm -rf "$meta"
+	if [ ${#reqs[@]} -gt 0 ]; then
+		vdist_log "installing the application's dependencies: ${reqs[*]}"
+		vdist_pip install --no-compile "${pip_args[@]}" "${reqs[@]}"
+	fi
+}
+
+# vdist_deps_count: "N packages": how many distributions the venv holds
+# besides pip, setuptools and wheel
+vdist_deps_count() {
+	local n
+	n=$(find "$venv"/lib/python3*/site-packages -maxdepth 1 \( -name '*.dist-info' -o -name '*.egg-info' \) 2>/dev/null |
+		grep -cvE '/(pip|setuptools|wheel)-[^/]*\.(dist|egg)-info$' || true)
+	if [ "$n" = 1 ]; then printf '1 package'; else printf '%s packages' "$n"; fi
+}
+
+# vdist_deps: the venv with the app's dependencies, byte-compiled, and
+# the compiled CPython's copy with it: from the dependency cache when
+# host.sh found the archive of VDIST_DEPS_KEY there, else made now and
+# archived for the next build. Both ways give the same files: the cache
+# is the very tree a cold build makes, archived by tar before the app
+# goes in.
+vdist_deps() {
+	local key=${VDIST_DEPS_KEY:-} cache=${VDIST_DEPS_CACHE:-/cache/deps} dirs=("${venv#/}")
+	! vdist_python_outside_venv || dirs+=("${vdist_python_prefix#/}")
+	vpython=$venv/bin/python
+	if [ -n "$key" ] && [ -f "$cache/$key.tar" ]; then
+		vdist_log "dependencies from the cache ($key)"
+		mkdir -p "$vdist_install_root"
+		tar -C / -xf "$cache/$key.tar"
+		vdist_step dependencies "cached, $(vdist_deps_count)"
+		return 0
+	fi
+	vdist_find_python
+	vdist_prune_python
+	vdist_make_venv
+	vdist_pip_install_deps
+	vdist_compile_all
+	if [ -n "$key" ]; then
+		mkdir -p "$cache"
+		tar -C / -cf "$cache/.$key.tar.$$" "${dirs[@]}"
+		chown "${VDIST_UID:-0}:${VDIST_GID:-0}" "$cache/.$key.tar.$$"
+		mv "$cache/.$key.tar.$$" "$cache/$key.tar"
+	fi
+	vdist_step dependencies "installed, $(vdist_deps_count)"
+}
+
+# vdist_app: the app into the venv (its dependencies are there already),
+# or, without setup.py or pyproject.toml, the source tree as $venv/app
+vdist_app() {
+	vdist_pip_setup
+	cd "$workdir"
+	if vdist_has_setup; then
 		vdist_log "installing the application"
-		"$vpython" -m pip install --no-cache-dir --disable-pip-version-check "${pip_args[@]}" .
+		vdist_pip install --no-compile "${pip_args[@]}" .
+		vdist_step app "$vdist_app installed"
 	else
-		# no setup.py or pyproject.toml: ship the source tree itself
 		vdist_log "no setup.py or pyproject.toml: shipping the source as $venv/app"
 		mkdir -p "$venv/app"
 		cp -a . "$venv/app/"
+		vdist_step app "source tree as $venv/app"
 	fi
 	# the venv must not hold VCS folders or a copy of the build tree
 	find "$venv" \( -name .git -o -name .hg -o -name .svn \) -prune -exec rm -rf {} +
@@ -218,13 +338,36 @@ vdist_relative_links() {
 # at run time, so nothing is written under the install root. checked-hash
 # rather than unchecked: a source edited in place (a hotfix on a server)
 # is still noticed, for the cost of hashing each source on import.
-vdist_compile() {
+#
+# vdist_compile_all compiles the whole tree (the dependency stage);
+# vdist_compile then compiles what came after it, the files that have no
+# .pyc yet (the app's), so a warm build compiles only the app.
+vdist_compile_all() {
 	local dirs=("$venv")
 	! vdist_python_outside_venv || dirs+=("$vdist_python_prefix")
 	vdist_log "byte-compiling ${dirs[*]} (checked-hash .pyc files)"
 	find "${dirs[@]}" -name __pycache__ -type d -prune -exec rm -rf {} +
 	"$vpython" -m compileall -q -f -j 0 --invalidation-mode checked-hash "${dirs[@]}" ||
 		vdist_log "warning: some files did not compile (above); Python will not use .pyc files for them"
+}
+vdist_compile() {
+	vdist_log "byte-compiling the files added after the dependencies"
+	"$vpython" - "$venv" <<'PY'
+import importlib.util, os, py_compile, sys
+
+mode = py_compile.PycInvalidationMode.CHECKED_HASH
+for top in sys.argv[1:]:
+    for root, dirs, files in os.walk(top):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for f in sorted(files):
+            if f.endswith(".py"):
+                src = os.path.join(root, f)
+                if not os.path.exists(importlib.util.cache_from_source(src)):
+                    try:
+                        py_compile.compile(src, invalidation_mode=mode, doraise=True)
+                    except py_compile.PyCompileError as e:
+                        print("vdist: warning: %s did not compile: %s" % (src, e.msg.strip()))
+PY
 }
 
 # vdist_strip: the stage's ELF files stripped of what running does not
@@ -285,12 +428,13 @@ vdist_deb_depends() {
 		!seen[$0]++'
 }
 
-# vdist_normalise: the stage the same whatever the host: modes from the
-# file kind only (the source's came from the host's umask), no time after
-# SOURCE_DATE_EPOCH
+# vdist_normalise: the stage the same whatever the host and whenever its
+# parts were made: modes from the file kind only (the source's came from
+# the host's umask), and every time SOURCE_DATE_EPOCH (files from the
+# dependency cache were made at another time than those of a cold build)
 vdist_normalise() {
 	chmod -R u+rwX,go+rX,go-w "$stage"
-	find "$stage" -newermt "@$SOURCE_DATE_EPOCH" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+	find "$stage" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 }
 
 # vdist_license_files: the source's license files (LICENSE*, LICENCE*,
@@ -363,6 +507,10 @@ vdist_docs_deb() {
 		fi
 		if [ "$vdist_keep_pip" = true ] && [ -z "$vdist_python_build_prefix" ]; then
 			printf "# keep_pip: pip's own vendored modules have a #! line; they are imported, never run\n"
+			printf '%s: script-not-executable\n' "$pkgname"
+		elif [ -z "$vdist_python_build_prefix" ] && compgen -G "$stage$venv/lib/python3*/site-packages/pkg_resources" >/dev/null; then
+			printf "# Debian 11's venv has pkg_resources as a distribution of its own, which stays (the console\n"
+			printf "# scripts of a setup.py install import it); its vendored modules have a #! line, and are imported\n"
 			printf '%s: script-not-executable\n' "$pkgname"
 		fi
 		printf '# a package of its own, not an upload to Debian: there is no ITP bug to close\n'
@@ -675,7 +823,8 @@ vdist_package_deb() {
 	file=$(vdist_file_name "$arch")
 	vdist_log "packaging $file with dpkg-deb"
 	# dpkg-deb sorts the members and, with SOURCE_DATE_EPOCH, dates the archive by it
-	dpkg-deb --root-owner-group -Zxz --build "$stage" "$outdir/$file"
+	dpkg-deb --root-owner-group -Z"$vdist_compression" ${vdist_compression_level:+-z"$vdist_compression_level"} \
+		--build "$stage" "$outdir/$file"
 	rm -rf "$stage/DEBIAN"
 	package_file=$file
 }
@@ -844,6 +993,7 @@ vdist_package_rpm() {
 		# reproducible: no host name, the build time and every file time from SOURCE_DATE_EPOCH
 		printf '%%global _buildhost reproducible\n%%global use_source_date_epoch_as_buildtime 1\n'
 		printf '%%global clamp_mtime_to_source_date_epoch 1\n'
+		printf '%%global _binary_payload %s\n' "$(vdist_rpm_payload)"
 
 		printf '%%description\n%s\n' "$(printf '%s' "${vdist_description:-$vdist_app}" | sed 's/%/%%/g')"
 		printf '%%install\nmkdir -p %%{buildroot}\ncp -a %s/. %%{buildroot}/\n' "$stage"
@@ -865,6 +1015,27 @@ vdist_package_rpm() {
 	file=$(vdist_file_name "$arch")
 	mv "/build/rpms/$pkgname-$version-$iteration.$arch.rpm" "$outdir/$file"
 	package_file=$file
+}
+
+# vdist_rpm_payload: rpm's payload compression from vdist_compression and
+# its level (w3.zstdio, w6.xzdio, w6.gzdio, w0.ufdio)
+vdist_rpm_payload() {
+	case $vdist_compression in
+	zstd) printf 'w%s.zstdio' "$vdist_compression_level" ;;
+	xz) printf 'w%s.xzdio' "$vdist_compression_level" ;;
+	gzip) printf 'w%s.gzdio' "$vdist_compression_level" ;;
+	none) printf 'w0.ufdio' ;;
+	esac
+}
+
+# vdist_fpm_compression TYPE: fpm's name for vdist_compression; fpm
+# writes no zstd, so zstd becomes gzip, the fastest it has
+vdist_fpm_compression() {
+	case $1:$vdist_compression in
+	deb:zstd | deb:gzip) printf gz ;;
+	rpm:zstd) printf gzip ;;
+	*) printf '%s' "$vdist_compression" ;;
+	esac
 }
 
 # vdist_fpm_script NAME BODY: a scriptlet body for fpm, which puts it into
@@ -902,7 +1073,7 @@ vdist_fpm_args_for() {
 		# to changelog.gz (an open fpm bug)
 		vdist_deb_control "$2" >"$fpm_scripts/control"
 		printf '%s %s\n\n  * Version %s of %s.\n' "$vdist_app" "$version" "$version" "$vdist_app" >"$fpm_scripts/upstream-changelog"
-		fpm_argv+=(--category "$vdist_section" --deb-priority "$vdist_priority" --deb-compression xz
+		fpm_argv+=(--category "$vdist_section" --deb-priority "$vdist_priority" --deb-compression "$(vdist_fpm_compression deb)"
 			--deb-custom-control "$fpm_scripts/control" --deb-upstream-changelog "$fpm_scripts/upstream-changelog"
 			--deb-changelog "$stage/$doc/changelog.Debian")
 	else
@@ -912,7 +1083,8 @@ vdist_fpm_args_for() {
 		# venv's folders owned, so removal takes them too
 		fpm_argv+=(--rpm-os linux --no-rpm-autoreqprov --category Applications/System
 			--rpm-summary "$summary" --rpm-changelog "$fpm_scripts/changelog" --directories "$venv"
-			--rpm-digest sha256 --rpm-rpmbuild-define "_buildhost reproducible"
+			--rpm-digest sha256 --rpm-compression "$(vdist_fpm_compression rpm)"
+			--rpm-rpmbuild-define "_buildhost reproducible"
 			--rpm-rpmbuild-define "use_source_date_epoch_as_buildtime 1"
 			--rpm-rpmbuild-define "clamp_mtime_to_source_date_epoch 1")
 		[ -z "${licenses[*]:-}" ] || fpm_argv+=(--directories "/usr/share/licenses/$pkgname")
@@ -982,6 +1154,7 @@ vdist_deliver() {
 	chown "${VDIST_UID:-0}:${VDIST_GID:-0}" "/out/.$package_file.part"
 	mv "/out/.$package_file.part" "/out/$package_file"
 	vdist_log "built $package_file"
+	vdist_step package "$package_file"
 }
 
 # vdist_wheels: wheels of the app and of everything it needs (with the
@@ -1031,15 +1204,30 @@ PY
 	vdist_log "wheels: $(cd /build/out && ls | tr '\n' ' ')"
 }
 
+# vdist_shell: make builder-ID: the venv of the app's dependencies
+# (vdist_deps, its output in /build/deps.log), then VDIST_SHELL_CMD with
+# bash in /src, or an interactive bash when it is empty
+vdist_shell() {
+	vdist_setup
+	mkdir -p /build
+	vdist_prepare_source >/build/deps.log 2>&1
+	vdist_deps >>/build/deps.log 2>&1 || { cat /build/deps.log >&2; vdist_die "the venv of the dependencies failed"; }
+	export VIRTUAL_ENV=$venv PATH=$venv/bin:$PATH
+	cd /src
+	if [ -n "${VDIST_SHELL_CMD:-}" ]; then
+		exec bash -c "$VDIST_SHELL_CMD"
+	fi
+	exec bash -i
+}
+
 # vdist_build: every step, in order
 vdist_build() {
+	vdist_t0=$(vdist_now)
 	vdist_setup
 	vdist_prepare_source
-	vdist_find_python
-	vdist_make_venv
-	vdist_pip_install
+	vdist_deps
+	vdist_app
 	vdist_prune
-	vdist_prune_python
 	vdist_relative_links
 	vdist_compile
 	vdist_stage

@@ -34,6 +34,12 @@ vdist_working_dir={{WORKING_DIR:x-sh}}
 vdist_offline={{OFFLINE:x-sh}}
 vdist_keep_pip={{KEEP_PIP:x-sh}}
 vdist_strip={{STRIP:x-sh}}
+# the package's compression (dpkg-deb -Z, rpm's payload) and its level
+vdist_compression={{COMPRESSION:x-sh}}
+vdist_compression_level={{COMPRESSION_LEVEL:x-sh}}
+# source "exclude": the paths it leaves out, as an extended regular
+# expression over paths relative to the source ('' when unset)
+vdist_exclude_re={{EXCLUDE_RE:x-sh}}
 vdist_section={{SECTION:x-sh}}
 vdist_priority={{PRIORITY:x-sh}}
 # a Debian-format changelog, relative to the project folder ('' when unset)
@@ -44,7 +50,13 @@ vdist_bootstrap_mirror={{BOOTSTRAP_MIRROR:x-sh}}
 vdist_packager={{PACKAGER:x-sh}}
 vdist_package_name={{PACKAGE_NAME:x-sh}}
 # the package file's name: printf format of version, iteration and arch
+# ('' when custom_filename names environment variables)
 vdist_file_format={{FILE_FORMAT:x-sh}}
+# custom_filename's {NAME} references: the environment variables host.sh
+# expands at build time, in order, and the name as a printf format of
+# their values
+vdist_custom_filename_vars=({{#CUSTOM_FILENAME_VARS}}{{VAR:x-sh}} {{/CUSTOM_FILENAME_VARS}})
+vdist_custom_filename_format={{CUSTOM_FILENAME_FORMAT:x-sh}}
 vdist_venv={{VENV:x-sh}}
 vdist_python_prefix={{PYTHON_PREFIX:x-sh}}
 vdist_python_build_prefix={{PYTHON_BUILD_PREFIX:x-sh}}

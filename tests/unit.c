@@ -172,6 +172,14 @@ test_config(void)
 		 "1:25: build 1 has no \"version\": package version, starting with a digit (required)"},
 		{"{\"app\": \"a\", \"version\": \"1\", \"builds\": [{\"name\": \"x y\", \"profile\": \"p\"}, {\"name\": \"X-Y\", \"profile\": \"p\"}]}",
 		 "1:83: build name \"X-Y\" gives the id \"x-y\", like \"x y\" at line 1: build names must differ in their letters or digits"},
+		{"{\"app\": \"a\", \"version\": \"1\", \"builds\": [{\"name\": \"x\", \"profile\": \"p\", \"fpm_args\": \"a \\\"b\"}]}",
+		 "1:86: fpm_args: this double quote is never closed; a string is split into words as a shell splits them, and "
+		 "never run: balance the quotes, double a lone backslash, or give an array of strings"},
+		{"{\"app\": \"a\", \"version\": \"1\", \"builds\": [{\"name\": \"x\", \"profile\": \"p\", \"custom_filename\": \"\\u00e9{{{1x}.deb\"}]}",
+		 "1:99: custom_filename: a name between { and } holds only letters, digits and _, and does not start with a digit; "
+		 "write {NAME} for environment variable NAME, {{ and }} for a literal brace"},
+		{"{\"app\": \"a\", \"version\": \"1\", \"builds\": [{\"name\": \"\", \"profile\": \"p\"}]}",
+		 "1:50: name must not be empty: leave it out for vdist's default, APP-VERSION-PROFILE"},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		c = load(bad[i].doc, &err);
@@ -179,6 +187,44 @@ test_config(void)
 		TAP_OK(c == NULL, "config error %zu gives no config", i + 1);
 		free(err);
 	}
+
+	/* a build without a name gets vdist's, APP-VERSION-PROFILE made safe,
+	 * made unique in file order; the names given are kept first */
+	c = load("{\"app\": \"my+app\", \"version\": \"1.0~rc1\", \"builds\": [{\"profile\": \"p\"},"
+	         " {\"profile\": \"p\", \"iteration\": \"2\"}, {\"profile\": \"q\"},"
+	         " {\"name\": \"my_app 1.0_rc1 q\", \"profile\": \"q\"}, {\"profile\": \"p\"}]}", &err);
+	TAP_OK(c && c->nbuilds == 5, "builds without a name load (%s)", err ? err : "ok");
+	if (c) {
+		TAP_STREQ(c->builds[0].name, "my_app-1.0_rc1-p", "derived name: APP-VERSION-PROFILE, other bytes as _");
+		TAP_STREQ(c->builds[0].id, "my-app-1-0-rc1-p", "its id");
+		TAP_STREQ(c->builds[1].name, "my_app-1.0_rc1-p-2", "the second with the same derived name gets -2");
+		TAP_STREQ(c->builds[2].name, "my_app-1.0_rc1-q-2", "a name given keeps its id; the derived one moves on");
+		TAP_STREQ(c->builds[3].name, "my_app 1.0_rc1 q", "a name given wins");
+		TAP_STREQ(c->builds[4].name, "my_app-1.0_rc1-p-3", "the third gets -3");
+	}
+	config_free(c);
+	free(err);
+
+	/* fpm_args as one string: shell words, never run, merged as a list */
+	c = load("{\"app\": \"a\", \"version\": \"1\", \"fpm_args\": [\"--top\"],"
+	         " \"defaults\": {\"fpm_args\": \"--license MIT --description \\\"a b\\\"\"},"
+	         " \"builds\": [{\"name\": \"x\", \"profile\": \"p\", \"fpm_args\": \"'it''s' a\\\\ b \\\"\\\\$x\\\" \\u0024(id)\"}]}",
+	         &err);
+	TAP_OK(c != NULL, "fpm_args as a string loads");
+	TAP_STREQ(err, "1:195: fpm_args: a shell would have read '$' here as syntax or an expansion; vdist-gen passes it on "
+	               "as plain text (an array of strings says so without this warning)",
+	          "a $ a shell would expand warns, located through the \\u0024 escape");
+	if (c) {
+		const struct strlist *f = &c->builds[0].fpm_args;
+		static const char *const want[] = {"--top", "--license", "MIT", "--description", "a b", "its", "a b", "$x", "$(id)"};
+		int same = f->n == sizeof want / sizeof *want;
+		for (size_t i = 0; same && i < f->n; i++)
+			same = !strcmp(f->v[i], want[i]);
+		TAP_OK(same, "fpm_args: the top level's list, then the words of defaults' and the build's strings");
+	}
+	config_free(c);
+	free(err);
+
 	TAP_STREQ(diag_suggest("runtime_dep", (const char *[]){"build_deps", "runtime_deps"}, 2), "runtime_deps",
 	          "suggestion for a near miss");
 	TAP_OK(diag_suggest("zzzzzz", (const char *[]){"build_deps", "runtime_deps"}, 2) == NULL,
@@ -199,6 +245,48 @@ test_ids(void)
 		char *id = ids_from_name(v[i].name);
 		TAP_STREQ(id, v[i].id, "id of \"%s\"", v[i].name);
 		free(id);
+	}
+	char *name = ids_default_name("web_app+x", "2.0+git~1", "rocky-9.1");
+	TAP_STREQ(name, "web_app_x-2.0_git_1-rocky-9.1", "default name: as vdist's [^A-Za-z0-9.-] -> _");
+	free(name);
+
+	/* custom_filename: text around the {NAME} references, and the names */
+	static const struct { const char *in, *text, *names; size_t at; } f[] = {
+		{"plain.deb", "plain.deb|", "", 0},
+		{"a-{B}-{_c9}.deb", "a-|-|.deb|", "B|_c9|", 0},
+		{"{{x}}{Y}}}", "{x}|}|", "Y|", 0},
+		{"{{{Y}}}", "{|}|", "Y|", 0},
+		{"", "|", "", 0},
+		{"a{9}", NULL, NULL, 1},
+		{"a{}", NULL, NULL, 1},
+		{"a{B", NULL, NULL, 1},
+		{"a{B-C}", NULL, NULL, 1},
+		{"a}b", NULL, NULL, 1},
+		{"{{{", NULL, NULL, 2},
+	};
+	for (size_t i = 0; i < sizeof f / sizeof *f; i++) {
+		struct strlist text = {0}, names = {0};
+		size_t at = 99;
+		const char *why = NULL;
+		int r = config_filename_refs(f[i].in, &text, &names, &at, &why);
+		struct strbuf t = {0}, n = {0};
+		strbuf_adds(&t, "");
+		strbuf_adds(&n, "");
+		for (size_t j = 0; j < text.n; j++)
+			strbuf_addf(&t, "%s|", text.v[j]);
+		for (size_t j = 0; j < names.n; j++)
+			strbuf_addf(&n, "%s|", names.v[j]);
+		if (f[i].text) {
+			TAP_OK(r == 0 && !strcmp(strbuf_str(&t), f[i].text) && !strcmp(strbuf_str(&n), f[i].names),
+			       "custom_filename \"%s\": text %s names %s", f[i].in, strbuf_str(&t), strbuf_str(&n));
+		} else {
+			TAP_OK(r < 0 && at == f[i].at && why && text.n == 0 && names.n == 0,
+			       "custom_filename \"%s\" is an error at %zu (%s)", f[i].in, at, why ? why : "none");
+		}
+		strbuf_free(&t);
+		strbuf_free(&n);
+		strlist_free(&text);
+		strlist_free(&names);
 	}
 }
 
@@ -276,6 +364,61 @@ test_profiles(void)
 	TAP_OK(d.n && !strcmp(d.v[0].msg, "profile \"bad\": package_type must be \"deb\" or \"rpm\", not \"zip\""),
 	       "bad package_type message");
 	diags_free(&d);
+
+	/* end of life: dates, the mark, and what replaces a release past it */
+	TAP_OK(util_is_date("2026-08-31") && util_is_date("2024-02-29") && util_is_date("2000-02-29"), "dates");
+	TAP_OK(!util_is_date("2026-8-31") && !util_is_date("2026-13-01") && !util_is_date("2026-04-31")
+	       && !util_is_date("2100-02-29") && !util_is_date("2026-08-31x") && !util_is_date("")
+	       && !util_is_date("2026/08/31"), "not dates");
+	char day[11];
+	util_today(day);
+	TAP_OK(util_is_date(day), "today is a date (%s)", day);
+	put(uf, "{\"old\": {\"docker_image\": \"debian:old\", \"script\": \"deb.sh\", \"package_type\": \"deb\", \"eol\": \"2020-01-31\"},"
+	        " \"new\": {\"docker_image\": \"debian:new\", \"script\": \"deb.sh\", \"package_type\": \"deb\", \"eol\": \"2028-06-30\"},"
+	        " \"newer\": {\"docker_image\": \"debian:newer\", \"script\": \"deb.sh\", \"package_type\": \"deb\", \"eol\": \"2030-06-30\"},"
+	        " \"unknown\": {\"docker_image\": \"debian@sha256:00\", \"script\": \"deb.sh\", \"package_type\": \"deb\"},"
+	        " \"older\": {\"docker_image\": \"debian:older\", \"script\": \"deb.sh\", \"package_type\": \"deb\", \"eol\": \"2018-01-31\"},"
+	        " \"mirror\": {\"docker_image\": \"mirror.example.com:5000/debian:new\", \"script\": \"deb.sh\", \"package_type\": \"deb\"},"
+	        " \"rpm\": {\"docker_image\": \"debian:rpm\", \"script\": \"rpm.sh\", \"package_type\": \"rpm\"}}");
+	ps = NULL;
+	TAP_OK(profiles_load(b, u, &ps, &d) == 0, "profiles with eol load");
+	if (ps) {
+		const struct profile *old = profiles_find(ps, "old");
+		TAP_STREQ(old->arch, "amd64", "arch defaults to amd64");
+		TAP_STREQ(profiles_find(ps, "unknown")->eol, "", "eol defaults to none");
+		TAP_OK(profile_past_eol(old, "2020-02-01") && !profile_past_eol(old, "2020-01-31")
+		       && !profile_past_eol(profiles_find(ps, "unknown"), "9999-12-31"), "past its end of life the day after");
+		const struct profile **next = profiles_successors(ps, old, "2029-01-01");
+		TAP_OK(next[0] && !strcmp(next[0]->id, "newer") && next[1] && !strcmp(next[1]->id, "unknown") && !next[2],
+		       "successors: same type and repository, supported, the longest supported first, an unknown end last");
+		free(next);
+		next = profiles_successors(ps, profiles_find(ps, "mirror"), "2029-01-01");
+		TAP_OK(!next[0], "successors: another registry's image is another repository");
+		free(next);
+		FILE *f = tmpfile();
+		profiles_print(ps, "2029-01-01", f);
+		rewind(f);
+		char line[512];
+		int ended = 0, until = 0;
+		while (fgets(line, sizeof line, f)) {
+			ended += !strncmp(line, "old ", 4) && strstr(line, " amd64 ") && strstr(line, " ended 2020-01-31 ");
+			until += !strncmp(line, "newer ", 6) && strstr(line, " until 2030-06-30 ");
+		}
+		fclose(f);
+		TAP_OK(ended == 1 && until == 1, "the list marks an end of life as ended or until");
+	}
+	profiles_free(ps);
+	diags_free(&d);
+	put(uf, "{\"bad\": {\"docker_image\": \"a\", \"script\": \"s\", \"package_type\": \"deb\", \"eol\": \"2026-02-30\"}}");
+	ps = NULL;
+	TAP_OK(profiles_load(b, u, &ps, &d) < 0 && d.n == 1 && strstr(d.v[0].msg, "eol \"2026-02-30\" is not a date"),
+	       "an eol that is not a date is an error");
+	diags_free(&d);
+	put(uf, "{\"bad\": {\"docker_image\": \"a\", \"script\": \"s\", \"package_type\": \"deb\", \"arch\": \"arm64\"}}");
+	ps = NULL;
+	TAP_OK(profiles_load(b, u, &ps, &d) < 0 && d.n == 1 && strstr(d.v[0].msg, "arch \"arm64\" is not one vdist builds"),
+	       "an arch other than amd64 is an error");
+	diags_free(&d);
 	unlink(bf);
 	unlink(uf);
 	rmdir(b);
@@ -325,7 +468,7 @@ test_resolve(void)
 	                        " {\"name\": \"fpm\", \"profile\": \"d\", \"packager\": \"fpm\", \"package_install_root\": \"/srv\"}]}",
 	                        &err);
 	struct resolved *r = NULL;
-	TAP_OK(c && profiles_load(dir, dir, &ps, &d) == 0 && resolve_builds(c, ps, &r, &d) == 0, "three builds resolve (%s)",
+	TAP_OK(c && profiles_load(dir, dir, &ps, &d) == 0 && resolve_builds(c, ps, NULL, &r, &d) == 0, "three builds resolve (%s)",
 	       err ? err : "ok");
 	if (r) {
 		TAP_STREQ(r[0].package_name, "web-app", "deb package name");
@@ -356,9 +499,28 @@ test_resolve(void)
 	diags_free(&d);
 	struct config *c2 = load("{\"app\": \"a\", \"version\": \"1\", \"builds\": [{\"name\": \"x\", \"profile\": \"dd\"}]}", &err);
 	r = NULL;
-	TAP_OK(c2 && resolve_builds(c2, ps, &r, &d) < 0 && r == NULL, "an unknown profile does not resolve");
+	TAP_OK(c2 && resolve_builds(c2, ps, NULL, &r, &d) < 0 && r == NULL, "an unknown profile does not resolve");
 	TAP_OK(d.errors == 1 && strstr(d.v[0].msg, "did you mean \"d\"?"), "and suggests the closest profile");
 	diags_free(&d);
+	config_free(c2);
+	free(err);
+	/* custom_filename with {NAME} references: host.sh expands a format */
+	c2 = load("{\"app\": \"a\", \"version\": \"1\", \"description\": \"A\", \"builds\": [{\"name\": \"x\", \"profile\": \"r\","
+	          " \"custom_filename\": \"a-{BUILD}%\\\\{{{SHA}}}.rpm\"}, {\"name\": \"y\", \"profile\": \"r\","
+	          " \"custom_filename\": \"a-{{b}}%.rpm\"}]}", &err);
+	r = NULL;
+	TAP_OK(c2 && resolve_builds(c2, ps, NULL, &r, &d) == 0, "custom_filename with references resolves (%s)", err ? err : "ok");
+	if (r) {
+		TAP_STREQ(r[0].file_format, "", "no file format: the name is known at build time");
+		TAP_STREQ(r[0].custom_filename_format, "a-%s%%\\\\{%s}.rpm", "one %%s per reference, %% and \\ doubled, {{ as {");
+		TAP_OK(r[0].custom_filename_vars.n == 2 && !strcmp(r[0].custom_filename_vars.v[0], "BUILD")
+		       && !strcmp(r[0].custom_filename_vars.v[1], "SHA"), "the references' names, in order");
+		TAP_STREQ(r[1].file_format, "a-{b}%%.rpm", "without references: the file format, braces as written once");
+		TAP_OK(r[1].custom_filename_vars.n == 0, "and no variables");
+	}
+	resolved_free(r, c2 ? c2->nbuilds : 0);
+	diags_free(&d);
+	free(err);
 	config_free(c);
 	config_free(c2);
 	profiles_free(ps);

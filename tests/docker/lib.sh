@@ -7,6 +7,9 @@
 # docker_ready              0 if the Docker daemon answers (as root, runs
 #                           docker/setup-host first when it does not)
 # ensure_base_images        builds the offline images below unless present
+# ensure_release_images SUITE...
+#                           debian:SUITE for each Debian SUITE (bullseye,
+#                           trixie...), as debian:bookworm is made below
 # make_wheelhouse DIR       Debian's pip/setuptools/wheel wheels plus the
 #                           fixture libraries (tests/apps/libs/*) as wheels
 # host_python_venv DIR      a venv of the host's Debian Python, offline
@@ -72,17 +75,18 @@ docker_ready() {
 	return 1
 }
 
-# _ensure_image NAME INCLUDE: build NAME with mkbase unless it exists with
-# the same package list (an image of that name that mkbase did not make,
-# such as the registry's debian:bookworm, lacks python3: rebuild it).
+# _ensure_image NAME INCLUDE [SUITE]: build NAME from SUITE (default
+# $VDIST_IMAGE_SUITE) with mkbase unless it exists with the same package
+# list (an image of that name that mkbase did not make, such as the
+# registry's debian:bookworm, lacks python3: rebuild it).
 _ensure_image() {
-	local name=$1 include=$2 have
+	local name=$1 include=$2 suite=${3:-$VDIST_IMAGE_SUITE} have
 	if have=$(docker image inspect -f '{{index .Config.Labels "org.vdist.bootstrap.include"}}' "$name" 2>/dev/null) &&
 		[ "$have" != "$include" ]; then
 		echo "ensure_base_images: $name has packages '$have', not '$include': rebuilding"
-		"$VDIST_SRCDIR/docker/mkbase" "$name" "$VDIST_IMAGE_SUITE" --include "$include" --force
+		"$VDIST_SRCDIR/docker/mkbase" "$name" "$suite" --include "$include" --force
 	else
-		"$VDIST_SRCDIR/docker/mkbase" "$name" "$VDIST_IMAGE_SUITE" --include "$include"
+		"$VDIST_SRCDIR/docker/mkbase" "$name" "$suite" --include "$include"
 	fi
 }
 
@@ -101,6 +105,26 @@ _ensure_images_locked() {
 		_ensure_image "$VDIST_IMAGE_DEB" "$VDIST_IMAGE_DEB_INCLUDE" &&
 			_ensure_image "$VDIST_IMAGE_RPM" "$VDIST_IMAGE_RPM_INCLUDE"
 	) 9>"$1"
+}
+
+# ensure_release_images SUITE...: debian:SUITE for each SUITE, with the
+# packages of $VDIST_IMAGE_DEB (named like the official images, so the
+# built-in profiles debian-SUITE work unchanged, and the clean containers
+# packages are installed in); under the same lock, output as TAP comments
+ensure_release_images() {
+	commented _ensure_release_images_locked /tmp/vdist-images.lock "$@"
+}
+_ensure_release_images_locked() {
+	local lock=$1 suite
+	shift
+	(
+		if command -v flock >/dev/null 2>&1; then
+			flock 9 || exit 1
+		fi
+		for suite; do
+			_ensure_image "debian:$suite" "$VDIST_IMAGE_DEB_INCLUDE" "$suite" || exit 1
+		done
+	) 9>"$lock"
 }
 
 # host_python_venv DIR: create a venv of $VDIST_HOST_PYTHON in DIR with pip,

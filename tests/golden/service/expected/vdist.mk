@@ -24,6 +24,6 @@ base-image-rocky-9:
 # vdist.mk is remade when vdist.json, a profile, a template or the runtime
 # changes (and when the project's templates folder appears or changes);
 # vdist's own files count only where vdist is installed
-vdist.mk: vdist.json $(wildcard @DATADIR@/templates/host.sh @DATADIR@/templates/lib.sh @DATADIR@/templates/bootstrap.sh @DATADIR@/templates/entrypoint.sh @DATADIR@/mk/rules.mk @DATADIR@/templates/lint.Dockerfile @DATADIR@/templates/rpmlint.toml @DATADIR@/templates/Dockerfile @DATADIR@/templates/values.sh @DATADIR@/templates/release.Dockerfile @DATADIR@/mk/build.mk @DATADIR@/templates/deb.sh @DATADIR@/templates/rpm.sh @DATADIR@/templates/build_machines.json @DATADIR@/mk/vdist.mk templates templates/*)
+vdist.mk: vdist.json $(wildcard @DATADIR@/templates/host.sh @DATADIR@/templates/lib.sh @DATADIR@/templates/bootstrap.sh @DATADIR@/templates/entrypoint.sh @DATADIR@/mk/rules.mk @DATADIR@/templates/lint.Dockerfile @DATADIR@/templates/rpmlint.toml @DATADIR@/templates/summary.sh @DATADIR@/templates/Dockerfile @DATADIR@/templates/values.sh @DATADIR@/templates/release.Dockerfile @DATADIR@/mk/build.mk @DATADIR@/templates/deb.sh @DATADIR@/templates/rpm.sh @DATADIR@/templates/build_machines.json @DATADIR@/mk/vdist.mk templates templates/*)
 	@echo 'vdist: inputs changed, running vdist-gen'
 	@$(call vdist_q,$(VDIST_GEN)) '-f' 'vdist.json'

@@ -4,10 +4,11 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/jane-s-in-house-build/build.mk package-jane-s-in-house-build
 # vdist_name_jane-s-in-house-build holds the build's name, for your own recipes.
 vdist_name_jane-s-in-house-build := Jane's in-house build
-.PHONY: package-jane-s-in-house-build check-jane-s-in-house-build lint-jane-s-in-house-build image-jane-s-in-house-build
-packages: package-jane-s-in-house-build
-lint-packages: lint-jane-s-in-house-build
-check-packages: check-jane-s-in-house-build
+.PHONY: package-jane-s-in-house-build check-jane-s-in-house-build lint-jane-s-in-house-build image-jane-s-in-house-build builder-jane-s-in-house-build
+vdist_ids += jane-s-in-house-build
+vdist-packages: package-jane-s-in-house-build
+vdist-lint: lint-jane-s-in-house-build
+vdist-check: lint-jane-s-in-house-build check-jane-s-in-house-build
 images: image-jane-s-in-house-build
 package-jane-s-in-house-build: .vdist/jane-s-in-house-build/package.stamp
 .vdist/jane-s-in-house-build/package.stamp: .vdist/jane-s-in-house-build/inputs.stamp .vdist/jane-s-in-house-build/image.stamp \
@@ -23,3 +24,7 @@ check-jane-s-in-house-build: .vdist/jane-s-in-house-build/package.stamp
 	$(call vdist_host,jane-s-in-house-build,check)
 lint-jane-s-in-house-build: .vdist/jane-s-in-house-build/package.stamp
 	$(call vdist_host,jane-s-in-house-build,lint)
+# CMD (or, at a terminal, an interactive shell) in the builder image, with
+# the source read-only at /src and the venv of the dependencies on PATH
+builder-jane-s-in-house-build: .vdist/jane-s-in-house-build/image.stamp
+	$(call vdist_host,jane-s-in-house-build,shell)

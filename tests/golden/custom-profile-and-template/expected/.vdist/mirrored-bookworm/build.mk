@@ -4,10 +4,11 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/mirrored-bookworm/build.mk package-mirrored-bookworm
 # vdist_name_mirrored-bookworm holds the build's name, for your own recipes.
 vdist_name_mirrored-bookworm := mirrored bookworm
-.PHONY: package-mirrored-bookworm check-mirrored-bookworm lint-mirrored-bookworm image-mirrored-bookworm
-packages: package-mirrored-bookworm
-lint-packages: lint-mirrored-bookworm
-check-packages: check-mirrored-bookworm
+.PHONY: package-mirrored-bookworm check-mirrored-bookworm lint-mirrored-bookworm image-mirrored-bookworm builder-mirrored-bookworm
+vdist_ids += mirrored-bookworm
+vdist-packages: package-mirrored-bookworm
+vdist-lint: lint-mirrored-bookworm
+vdist-check: lint-mirrored-bookworm check-mirrored-bookworm
 images: image-mirrored-bookworm
 package-mirrored-bookworm: .vdist/mirrored-bookworm/package.stamp
 .vdist/mirrored-bookworm/package.stamp: .vdist/mirrored-bookworm/inputs.stamp .vdist/mirrored-bookworm/image.stamp \
@@ -23,3 +24,7 @@ check-mirrored-bookworm: .vdist/mirrored-bookworm/package.stamp
 	$(call vdist_host,mirrored-bookworm,check)
 lint-mirrored-bookworm: .vdist/mirrored-bookworm/package.stamp
 	$(call vdist_host,mirrored-bookworm,lint)
+# CMD (or, at a terminal, an interactive shell) in the builder image, with
+# the source read-only at /src and the venv of the dependencies on PATH
+builder-mirrored-bookworm: .vdist/mirrored-bookworm/image.stamp
+	$(call vdist_host,mirrored-bookworm,shell)

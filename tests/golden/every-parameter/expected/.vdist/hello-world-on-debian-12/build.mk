@@ -4,10 +4,11 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/hello-world-on-debian-12/build.mk package-hello-world-on-debian-12
 # vdist_name_hello-world-on-debian-12 holds the build's name, for your own recipes.
 vdist_name_hello-world-on-debian-12 := Hello World on Debian 12
-.PHONY: package-hello-world-on-debian-12 check-hello-world-on-debian-12 lint-hello-world-on-debian-12 image-hello-world-on-debian-12
-packages: package-hello-world-on-debian-12
-lint-packages: lint-hello-world-on-debian-12
-check-packages: check-hello-world-on-debian-12
+.PHONY: package-hello-world-on-debian-12 check-hello-world-on-debian-12 lint-hello-world-on-debian-12 image-hello-world-on-debian-12 builder-hello-world-on-debian-12
+vdist_ids += hello-world-on-debian-12
+vdist-packages: package-hello-world-on-debian-12
+vdist-lint: lint-hello-world-on-debian-12
+vdist-check: lint-hello-world-on-debian-12 check-hello-world-on-debian-12
 images: image-hello-world-on-debian-12
 package-hello-world-on-debian-12: .vdist/hello-world-on-debian-12/package.stamp
 .vdist/hello-world-on-debian-12/package.stamp: .vdist/hello-world-on-debian-12/inputs.stamp .vdist/hello-world-on-debian-12/image.stamp \
@@ -23,3 +24,7 @@ check-hello-world-on-debian-12: .vdist/hello-world-on-debian-12/package.stamp
 	$(call vdist_host,hello-world-on-debian-12,check)
 lint-hello-world-on-debian-12: .vdist/hello-world-on-debian-12/package.stamp
 	$(call vdist_host,hello-world-on-debian-12,lint)
+# CMD (or, at a terminal, an interactive shell) in the builder image, with
+# the source read-only at /src and the venv of the dependencies on PATH
+builder-hello-world-on-debian-12: .vdist/hello-world-on-debian-12/image.stamp
+	$(call vdist_host,hello-world-on-debian-12,shell)

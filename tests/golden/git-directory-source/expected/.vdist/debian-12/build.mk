@@ -4,10 +4,11 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/debian-12/build.mk package-debian-12
 # vdist_name_debian-12 holds the build's name, for your own recipes.
 vdist_name_debian-12 := debian 12
-.PHONY: package-debian-12 check-debian-12 lint-debian-12 image-debian-12
-packages: package-debian-12
-lint-packages: lint-debian-12
-check-packages: check-debian-12
+.PHONY: package-debian-12 check-debian-12 lint-debian-12 image-debian-12 builder-debian-12
+vdist_ids += debian-12
+vdist-packages: package-debian-12
+vdist-lint: lint-debian-12
+vdist-check: lint-debian-12 check-debian-12
 images: image-debian-12
 package-debian-12: .vdist/debian-12/package.stamp
 .vdist/debian-12/package.stamp: .vdist/debian-12/inputs.stamp .vdist/debian-12/image.stamp \
@@ -23,3 +24,7 @@ check-debian-12: .vdist/debian-12/package.stamp
 	$(call vdist_host,debian-12,check)
 lint-debian-12: .vdist/debian-12/package.stamp
 	$(call vdist_host,debian-12,lint)
+# CMD (or, at a terminal, an interactive shell) in the builder image, with
+# the source read-only at /src and the venv of the dependencies on PATH
+builder-debian-12: .vdist/debian-12/image.stamp
+	$(call vdist_host,debian-12,shell)

@@ -4,10 +4,11 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/ops-home-1-build-second-line/build.mk package-ops-home-1-build-second-line
 # vdist_name_ops-home-1-build-second-line holds the build's name, for your own recipes.
 vdist_name_ops-home-1-build-second-line := Ops' $$HOME $(vdist_hash)1 $(vdist_bs) build$(vdist_nl)second line
-.PHONY: package-ops-home-1-build-second-line check-ops-home-1-build-second-line lint-ops-home-1-build-second-line image-ops-home-1-build-second-line
-packages: package-ops-home-1-build-second-line
-lint-packages: lint-ops-home-1-build-second-line
-check-packages: check-ops-home-1-build-second-line
+.PHONY: package-ops-home-1-build-second-line check-ops-home-1-build-second-line lint-ops-home-1-build-second-line image-ops-home-1-build-second-line builder-ops-home-1-build-second-line
+vdist_ids += ops-home-1-build-second-line
+vdist-packages: package-ops-home-1-build-second-line
+vdist-lint: lint-ops-home-1-build-second-line
+vdist-check: lint-ops-home-1-build-second-line check-ops-home-1-build-second-line
 images: image-ops-home-1-build-second-line
 package-ops-home-1-build-second-line: .vdist/ops-home-1-build-second-line/package.stamp
 .vdist/ops-home-1-build-second-line/package.stamp: .vdist/ops-home-1-build-second-line/inputs.stamp .vdist/ops-home-1-build-second-line/image.stamp \
@@ -23,3 +24,7 @@ check-ops-home-1-build-second-line: .vdist/ops-home-1-build-second-line/package.
 	$(call vdist_host,ops-home-1-build-second-line,check)
 lint-ops-home-1-build-second-line: .vdist/ops-home-1-build-second-line/package.stamp
 	$(call vdist_host,ops-home-1-build-second-line,lint)
+# CMD (or, at a terminal, an interactive shell) in the builder image, with
+# the source read-only at /src and the venv of the dependencies on PATH
+builder-ops-home-1-build-second-line: .vdist/ops-home-1-build-second-line/image.stamp
+	$(call vdist_host,ops-home-1-build-second-line,shell)

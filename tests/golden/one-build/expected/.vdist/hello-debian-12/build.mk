@@ -4,10 +4,11 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/hello-debian-12/build.mk package-hello-debian-12
 # vdist_name_hello-debian-12 holds the build's name, for your own recipes.
 vdist_name_hello-debian-12 := hello :: debian 12
-.PHONY: package-hello-debian-12 check-hello-debian-12 lint-hello-debian-12 image-hello-debian-12
-packages: package-hello-debian-12
-lint-packages: lint-hello-debian-12
-check-packages: check-hello-debian-12
+.PHONY: package-hello-debian-12 check-hello-debian-12 lint-hello-debian-12 image-hello-debian-12 builder-hello-debian-12
+vdist_ids += hello-debian-12
+vdist-packages: package-hello-debian-12
+vdist-lint: lint-hello-debian-12
+vdist-check: lint-hello-debian-12 check-hello-debian-12
 images: image-hello-debian-12
 package-hello-debian-12: .vdist/hello-debian-12/package.stamp
 .vdist/hello-debian-12/package.stamp: .vdist/hello-debian-12/inputs.stamp .vdist/hello-debian-12/image.stamp \
@@ -23,3 +24,7 @@ check-hello-debian-12: .vdist/hello-debian-12/package.stamp
 	$(call vdist_host,hello-debian-12,check)
 lint-hello-debian-12: .vdist/hello-debian-12/package.stamp
 	$(call vdist_host,hello-debian-12,lint)
+# CMD (or, at a terminal, an interactive shell) in the builder image, with
+# the source read-only at /src and the venv of the dependencies on PATH
+builder-hello-debian-12: .vdist/hello-debian-12/image.stamp
+	$(call vdist_host,hello-debian-12,shell)

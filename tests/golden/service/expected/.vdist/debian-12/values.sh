@@ -35,6 +35,12 @@ vdist_working_dir=''
 vdist_offline='false'
 vdist_keep_pip='false'
 vdist_strip='true'
+# the package's compression (dpkg-deb -Z, rpm's payload) and its level
+vdist_compression='gzip'
+vdist_compression_level='6'
+# source "exclude": the paths it leaves out, as an extended regular
+# expression over paths relative to the source ('' when unset)
+vdist_exclude_re=''
 vdist_section='misc'
 vdist_priority='optional'
 # a Debian-format changelog, relative to the project folder ('' when unset)
@@ -45,7 +51,13 @@ vdist_bootstrap_mirror='http://deb.debian.org/debian'
 vdist_packager='native'
 vdist_package_name='hello-svc'
 # the package file's name: printf format of version, iteration and arch
+# ('' when custom_filename names environment variables)
 vdist_file_format='hello-svc_%s-%s_%s.deb'
+# custom_filename's {NAME} references: the environment variables host.sh
+# expands at build time, in order, and the name as a printf format of
+# their values
+vdist_custom_filename_vars=()
+vdist_custom_filename_format=''
 vdist_venv='/opt/hello-svc'
 vdist_python_prefix='/usr'
 vdist_python_build_prefix=''

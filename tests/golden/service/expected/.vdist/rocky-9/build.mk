@@ -4,10 +4,11 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/rocky-9/build.mk package-rocky-9
 # vdist_name_rocky-9 holds the build's name, for your own recipes.
 vdist_name_rocky-9 := rocky 9
-.PHONY: package-rocky-9 check-rocky-9 lint-rocky-9 image-rocky-9
-packages: package-rocky-9
-lint-packages: lint-rocky-9
-check-packages: check-rocky-9
+.PHONY: package-rocky-9 check-rocky-9 lint-rocky-9 image-rocky-9 builder-rocky-9
+vdist_ids += rocky-9
+vdist-packages: package-rocky-9
+vdist-lint: lint-rocky-9
+vdist-check: lint-rocky-9 check-rocky-9
 images: image-rocky-9
 package-rocky-9: .vdist/rocky-9/package.stamp
 .vdist/rocky-9/package.stamp: .vdist/rocky-9/inputs.stamp .vdist/rocky-9/image.stamp \
@@ -23,3 +24,7 @@ check-rocky-9: .vdist/rocky-9/package.stamp
 	$(call vdist_host,rocky-9,check)
 lint-rocky-9: .vdist/rocky-9/package.stamp
 	$(call vdist_host,rocky-9,lint)
+# CMD (or, at a terminal, an interactive shell) in the builder image, with
+# the source read-only at /src and the venv of the dependencies on PATH
+builder-rocky-9: .vdist/rocky-9/image.stamp
+	$(call vdist_host,rocky-9,shell)

@@ -4,10 +4,11 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/debian-12-bookworm/build.mk package-debian-12-bookworm
 # vdist_name_debian-12-bookworm holds the build's name, for your own recipes.
 vdist_name_debian-12-bookworm := Debian 12 (bookworm)
-.PHONY: package-debian-12-bookworm check-debian-12-bookworm lint-debian-12-bookworm image-debian-12-bookworm
-packages: package-debian-12-bookworm
-lint-packages: lint-debian-12-bookworm
-check-packages: check-debian-12-bookworm
+.PHONY: package-debian-12-bookworm check-debian-12-bookworm lint-debian-12-bookworm image-debian-12-bookworm builder-debian-12-bookworm
+vdist_ids += debian-12-bookworm
+vdist-packages: package-debian-12-bookworm
+vdist-lint: lint-debian-12-bookworm
+vdist-check: lint-debian-12-bookworm check-debian-12-bookworm
 images: image-debian-12-bookworm
 package-debian-12-bookworm: .vdist/debian-12-bookworm/package.stamp
 .vdist/debian-12-bookworm/package.stamp: .vdist/debian-12-bookworm/inputs.stamp .vdist/debian-12-bookworm/image.stamp \
@@ -23,3 +24,7 @@ check-debian-12-bookworm: .vdist/debian-12-bookworm/package.stamp
 	$(call vdist_host,debian-12-bookworm,check)
 lint-debian-12-bookworm: .vdist/debian-12-bookworm/package.stamp
 	$(call vdist_host,debian-12-bookworm,lint)
+# CMD (or, at a terminal, an interactive shell) in the builder image, with
+# the source read-only at /src and the venv of the dependencies on PATH
+builder-debian-12-bookworm: .vdist/debian-12-bookworm/image.stamp
+	$(call vdist_host,debian-12-bookworm,shell)

@@ -4,10 +4,11 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/rocky-linux-9/build.mk package-rocky-linux-9
 # vdist_name_rocky-linux-9 holds the build's name, for your own recipes.
 vdist_name_rocky-linux-9 := Rocky Linux 9
-.PHONY: package-rocky-linux-9 check-rocky-linux-9 lint-rocky-linux-9 image-rocky-linux-9
-packages: package-rocky-linux-9
-lint-packages: lint-rocky-linux-9
-check-packages: check-rocky-linux-9
+.PHONY: package-rocky-linux-9 check-rocky-linux-9 lint-rocky-linux-9 image-rocky-linux-9 builder-rocky-linux-9
+vdist_ids += rocky-linux-9
+vdist-packages: package-rocky-linux-9
+vdist-lint: lint-rocky-linux-9
+vdist-check: lint-rocky-linux-9 check-rocky-linux-9
 images: image-rocky-linux-9
 package-rocky-linux-9: .vdist/rocky-linux-9/package.stamp
 .vdist/rocky-linux-9/package.stamp: .vdist/rocky-linux-9/inputs.stamp .vdist/rocky-linux-9/image.stamp \
@@ -23,3 +24,7 @@ check-rocky-linux-9: .vdist/rocky-linux-9/package.stamp
 	$(call vdist_host,rocky-linux-9,check)
 lint-rocky-linux-9: .vdist/rocky-linux-9/package.stamp
 	$(call vdist_host,rocky-linux-9,lint)
+# CMD (or, at a terminal, an interactive shell) in the builder image, with
+# the source read-only at /src and the venv of the dependencies on PATH
+builder-rocky-linux-9: .vdist/rocky-linux-9/image.stamp
+	$(call vdist_host,rocky-linux-9,shell)

@@ -4,10 +4,11 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/ubuntu-22-04-lts/build.mk package-ubuntu-22-04-lts
 # vdist_name_ubuntu-22-04-lts holds the build's name, for your own recipes.
 vdist_name_ubuntu-22-04-lts := Ubuntu 22.04 LTS
-.PHONY: package-ubuntu-22-04-lts check-ubuntu-22-04-lts lint-ubuntu-22-04-lts image-ubuntu-22-04-lts
-packages: package-ubuntu-22-04-lts
-lint-packages: lint-ubuntu-22-04-lts
-check-packages: check-ubuntu-22-04-lts
+.PHONY: package-ubuntu-22-04-lts check-ubuntu-22-04-lts lint-ubuntu-22-04-lts image-ubuntu-22-04-lts builder-ubuntu-22-04-lts
+vdist_ids += ubuntu-22-04-lts
+vdist-packages: package-ubuntu-22-04-lts
+vdist-lint: lint-ubuntu-22-04-lts
+vdist-check: lint-ubuntu-22-04-lts check-ubuntu-22-04-lts
 images: image-ubuntu-22-04-lts
 package-ubuntu-22-04-lts: .vdist/ubuntu-22-04-lts/package.stamp
 .vdist/ubuntu-22-04-lts/package.stamp: .vdist/ubuntu-22-04-lts/inputs.stamp .vdist/ubuntu-22-04-lts/image.stamp \
@@ -23,3 +24,7 @@ check-ubuntu-22-04-lts: .vdist/ubuntu-22-04-lts/package.stamp
 	$(call vdist_host,ubuntu-22-04-lts,check)
 lint-ubuntu-22-04-lts: .vdist/ubuntu-22-04-lts/package.stamp
 	$(call vdist_host,ubuntu-22-04-lts,lint)
+# CMD (or, at a terminal, an interactive shell) in the builder image, with
+# the source read-only at /src and the venv of the dependencies on PATH
+builder-ubuntu-22-04-lts: .vdist/ubuntu-22-04-lts/image.stamp
+	$(call vdist_host,ubuntu-22-04-lts,shell)

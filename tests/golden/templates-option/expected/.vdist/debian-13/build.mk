@@ -4,10 +4,11 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/debian-13/build.mk package-debian-13
 # vdist_name_debian-13 holds the build's name, for your own recipes.
 vdist_name_debian-13 := debian 13
-.PHONY: package-debian-13 check-debian-13 lint-debian-13 image-debian-13
-packages: package-debian-13
-lint-packages: lint-debian-13
-check-packages: check-debian-13
+.PHONY: package-debian-13 check-debian-13 lint-debian-13 image-debian-13 builder-debian-13
+vdist_ids += debian-13
+vdist-packages: package-debian-13
+vdist-lint: lint-debian-13
+vdist-check: lint-debian-13 check-debian-13
 images: image-debian-13
 package-debian-13: .vdist/debian-13/package.stamp
 .vdist/debian-13/package.stamp: .vdist/debian-13/inputs.stamp .vdist/debian-13/image.stamp \
@@ -23,3 +24,7 @@ check-debian-13: .vdist/debian-13/package.stamp
 	$(call vdist_host,debian-13,check)
 lint-debian-13: .vdist/debian-13/package.stamp
 	$(call vdist_host,debian-13,lint)
+# CMD (or, at a terminal, an interactive shell) in the builder image, with
+# the source read-only at /src and the venv of the dependencies on PATH
+builder-debian-13: .vdist/debian-13/image.stamp
+	$(call vdist_host,debian-13,shell)
