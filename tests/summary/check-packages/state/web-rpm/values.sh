@@ -1,0 +1,2 @@
+vdist_name=web\ ::\ rpm
+vdist_profile=rocky-9

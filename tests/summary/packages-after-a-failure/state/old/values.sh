@@ -1,0 +1,2 @@
+vdist_name=old\ build
+vdist_profile=debian-bullseye

@@ -1,0 +1,2 @@
+vdist_name=web\ ::\ deb
+vdist_profile=debian-bookworm

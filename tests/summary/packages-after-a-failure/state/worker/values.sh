@@ -1,0 +1,2 @@
+vdist_name=worker
+vdist_profile=ubuntu-noble

@@ -1,0 +1,2 @@
+vdist_name=api\ service
+vdist_profile=debian-bookworm
