@@ -282,7 +282,8 @@ profiles_load(const char *builtin_dir, const char *user_dir, struct profiles **o
 		*out = NULL;
 		return -1;
 	}
-	qsort(ps->v, ps->n, sizeof *ps->v, byid);
+	if (ps->n)  /* with no profile ps->v is NULL, which qsort must not get */
+		qsort(ps->v, ps->n, sizeof *ps->v, byid);
 	*out = ps;
 	return 0;
 }

@@ -1,4 +1,4 @@
-/* fuzz_config: vdist.json and the project's build_machines.json from any
+/* fuzz_config: vdist.json and the profiles (build_machines.json) from any
  * bytes, loaded and resolved as vdist-gen does before it expands templates.
  *
  * FUZZ_SOURCES: src/config.c src/profile.c src/resolve.c src/words.c src/ids.c src/json.c src/diag.c src/util.c
@@ -10,11 +10,10 @@
  * lost). Without a built-in part (or with an empty one) the built-in
  * profiles are the real templates/build_machines.json, which costs more
  * to read than most inputs; without a project part (or with an empty one)
- * the project has none.
- * vdist.json is named as if in tests/golden/every-parameter/input, so the
- * files it names (scripts, units, config files) can exist.
- * Checked besides the sanitizers: a failure always says why, a success
- * says no error. */
+ * the project has none. vdist.json is named as if in
+ * tests/golden/every-parameter/input, so the files it names (scripts,
+ * units, config files) can exist. Checked besides the sanitizers: a
+ * failure always says why, a success says no error. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
