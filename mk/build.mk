@@ -4,6 +4,10 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/{{ID}}/build.mk package-{{ID}}
 # vdist_name_{{ID}} holds the build's name, for your own recipes.
 vdist_name_{{ID}} := {{NAME:x-mk}}
+# the Docker engine of profile {{PROFILE}}'s builds: empty for docker_host
+# in vdist.json or the profile, else docker's own (DOCKER_HOST, context)
+DOCKER_HOST_{{PROFILE_VAR}} ?=
+vdist_engine_{{ID}} = $(DOCKER_HOST_{{PROFILE_VAR}})
 .PHONY: package-{{ID}} check-{{ID}} lint-{{ID}} image-{{ID}} builder-{{ID}}
 vdist_ids += {{ID}}
 vdist-packages: package-{{ID}}

@@ -68,8 +68,9 @@ vdist_env = VDIST_DOCKER=$(call vdist_q,$(DOCKER)) \
 	VDIST_OFFLINE=$(call vdist_q,$(OFFLINE)) VDIST_LINT_IMAGE=$(call vdist_q,$(LINT_IMAGE)) \
 	VDIST_V=$(call vdist_q,$(V)) VDIST_RUN=$(call vdist_q,$(vdist_run)) \
 	VDIST_CMD=$(call vdist_q,$(value CMD)) VDIST_ARGS=$(call vdist_q,$(value ARGS))
-# vdist_host ID COMMAND: the recipe line that runs one host.sh command
-vdist_host = @$(vdist_env) bash .vdist/runtime/host.sh $(1) $(2)
+# vdist_host ID COMMAND: the recipe line that runs one host.sh command,
+# with the build's engine (DOCKER_HOST_PROFILE, set in its build.mk)
+vdist_host = @$(vdist_env) VDIST_ENGINE=$(call vdist_q,$(vdist_engine_$(1))) bash .vdist/runtime/host.sh $(1) $(2)
 # every package depends on the runtime it was built with
 vdist_runtime := .vdist/runtime/host.sh .vdist/runtime/lib.sh .vdist/runtime/bootstrap.sh
 

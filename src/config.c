@@ -1,6 +1,7 @@
 /* config: the table of vdist.json keys, validation and merging */
 #include "config.h"
 
+#include <ctype.h>
 #include <limits.h>
 #include <regex.h>
 #include <stdint.h>
@@ -47,6 +48,8 @@ enum kcheck {
 	C_CONFIGS,   /* map: absolute path under /etc -> file relative to vdist.json */
 	C_LINKS,     /* map: absolute link -> absolute target */
 	C_COMPRESSION, /* zstd, xz, gzip or none */
+	C_ARCH,      /* amd64 or arm64 */
+	C_ENGINE,    /* a DOCKER_HOST URL or a docker context name */
 	C_LEVEL,     /* 0 to 22 (the format's range is checked by resolve) */
 };
 
@@ -96,6 +99,10 @@ static const struct keydef keys[CONFIG_NKEYS] = {
 		"vdist's name for profile"},
 	[K_PACKAGER] = {"packager", T_STR, C_PACKAGER, M_SET, F(packager), "",
 		"\"native\" (dpkg-deb/rpmbuild) or \"fpm\"; default: the profile's"},
+	[K_ARCH] = {"arch", T_STR, C_ARCH, M_SET, F(arch), "",
+		"the packages' architecture, amd64 or arm64; default: the profile's (another one runs by emulation or on docker_host)"},
+	[K_DOCKER_HOST] = {"docker_host", T_STR, C_ENGINE, M_SET, F(docker_host), "",
+		"the Docker engine of this build: a DOCKER_HOST URL (unix://, tcp://, ssh://) or a docker context; default: the profile's, else docker's own"},
 	[K_BUILD_DEPS] = {"build_deps", T_LIST, C_PKGNAMES, M_UNION, F(build_deps), NULL,
 		"OS packages installed in the builder image"},
 	[K_RUNTIME_DEPS] = {"runtime_deps", T_LIST, C_PKGS, M_UNION, F(runtime_deps), NULL,
@@ -192,6 +199,38 @@ struct loader {
 	struct diags *d;    /* where errors go */
 	char *dir;          /* folder of vdist.json, for script paths */
 };
+
+const char *
+config_arch_why(const char *v)
+{
+	if (!*v || !strcmp(v, "amd64") || !strcmp(v, "arm64"))
+		return NULL;
+	return "must be \"amd64\" or \"arm64\" (Debian's names; rpm's x86_64 and aarch64 follow from them)";
+}
+
+const char *
+config_engine_why(const char *v)
+{
+	static const char *const schemes[] = {"unix://", "tcp://", "ssh://"};
+	const char *sep = strstr(v, "://");
+	if (!*v)
+		return NULL;
+	for (const char *p = v; *p; p++)
+		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f || strchr("\"'`$\\", *p))
+			return "must be a DOCKER_HOST URL or a docker context name, without blanks, quotes, $ or \\";
+	if (sep) {
+		for (size_t i = 0; i < sizeof schemes / sizeof *schemes; i++)
+			if (!strncmp(v, schemes[i], strlen(schemes[i])))
+				return v[strlen(schemes[i])] ? NULL : "names no socket or host after its scheme";
+		return "must be a unix://, tcp:// or ssh:// URL (as DOCKER_HOST takes), or a docker context name";
+	}
+	if (!isalnum((unsigned char)*v))
+		return "must start with a letter or digit, as a docker context name does (or be a unix://, tcp:// or ssh:// URL)";
+	for (const char *p = v; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("_.+-", *p))
+			return "must hold only letters, digits and _ . + -, as a docker context name does (or be a unix://, tcp:// or ssh:// URL)";
+	return NULL;
+}
 
 const char *
 config_key_name(enum configkey k)
@@ -467,6 +506,12 @@ check_value(struct loader *L, const struct keydef *k, const char *v, size_t off)
 	case C_COMPRESSION:
 		if (strcmp(v, "zstd") && strcmp(v, "xz") && strcmp(v, "gzip") && strcmp(v, "none"))
 			why = "must be \"zstd\", \"xz\", \"gzip\" or \"none\"";
+		break;
+	case C_ARCH:
+		why = config_arch_why(v);
+		break;
+	case C_ENGINE:
+		why = config_engine_why(v);
 		break;
 	case C_LEVEL:
 		if (strspn(v, "0123456789") != strlen(v) || strlen(v) > 2 || atoi(v) > 22)

@@ -30,7 +30,7 @@ enum srckind {
 /* the keys of a build, in table order; CONFIG_NKEYS counts them */
 enum configkey {
 	K_NAME, K_APP, K_VERSION, K_ITERATION, K_MAINTAINER, K_DESCRIPTION,
-	K_LICENSE, K_URL, K_SOURCE, K_PROFILE, K_BUILD_MACHINE_ID, K_PACKAGER,
+	K_LICENSE, K_URL, K_SOURCE, K_PROFILE, K_BUILD_MACHINE_ID, K_PACKAGER, K_ARCH, K_DOCKER_HOST,
 	K_BUILD_DEPS, K_RUNTIME_DEPS, K_CUSTOM_FILENAME, K_FPM_ARGS, K_PIP_ARGS,
 	K_PACKAGE_INSTALL_ROOT, K_COMPILE_PYTHON, K_PYTHON_VERSION, K_PYTHON_BASEDIR,
 	K_PYTHON_URL, K_PYTHON_SHA256, K_PYTHON_CONFIGURE_FLAGS, K_REQUIREMENTS_PATH,
@@ -72,6 +72,8 @@ struct build {
 	struct strlist source_exclude; /* source "exclude": patterns of files left out */
 	char *profile;              /* id in build_machines.json */
 	char *packager;             /* "native", "fpm" or "" for the profile's choice */
+	char *arch;                 /* amd64, arm64, or "" for the profile's */
+	char *docker_host;          /* the engine (DOCKER_HOST URL or docker context), "" for the profile's */
 	struct strlist build_deps;  /* OS packages for building */
 	struct strlist runtime_deps;/* OS packages the package depends on */
 	char *custom_filename;      /* package file name with {NAME} references (see
@@ -141,6 +143,13 @@ void config_free(struct config *c);
 void config_print_keys(FILE *f);
 /* the name of a key */
 const char *config_key_name(enum configkey k);
+/* why v is not an architecture vdist builds for (amd64, arm64), or NULL
+ * when it is one; "" is fine (the profile's) */
+const char *config_arch_why(const char *v);
+/* why v is not a Docker engine: a DOCKER_HOST URL (unix://PATH,
+ * tcp://HOST:PORT, ssh://[USER@]HOST) or a docker context name; NULL when
+ * it is one, or "" (docker's own choice) */
+const char *config_engine_why(const char *v);
 /* 1 if l holds s */
 int strlist_has(const struct strlist *l, const char *s);
 /* append s to l unless it is already there */

@@ -39,6 +39,7 @@ static const struct pfield pfields[] = {
 	{"compression", P_STR, PF(compression), 0, "gzip"},
 	{"arch", P_STR, PF(arch), 0, "amd64"},
 	{"eol", P_STR, PF(eol), 0, ""},
+	{"docker_host", P_STR, PF(docker_host), 0, ""},
 };
 #define NPFIELDS (sizeof pfields / sizeof *pfields)
 
@@ -163,12 +164,17 @@ read_profile(const char *file, const char *text, size_t len, const char *id, siz
 		        p->compression);
 		return -1;
 	}
-	/* the architecture the packages are for; vdist builds on the
-	 * engine's own, which is amd64 here */
-	if (strcmp(p->arch, "amd64")) {
-		diag_at(d, DIAG_ERROR, file, text, len, json_get(o, "arch")->off,
-		        "profile \"%s\": arch \"%s\" is not one vdist builds: amd64 is the only one for now; remove the key or "
-		        "set \"amd64\"", id, p->arch);
+	/* the architecture of the profile's image (and so of its packages,
+	 * unless a build names another) */
+	const char *why = config_arch_why(p->arch);
+	if (why || !p->arch[0]) {
+		diag_at(d, DIAG_ERROR, file, text, len, json_get(o, "arch")->off, "profile \"%s\": arch \"%s\" %s", id,
+		        p->arch, why ? why : "must not be empty: remove the key for amd64");
+		return -1;
+	}
+	if ((why = config_engine_why(p->docker_host))) {
+		diag_at(d, DIAG_ERROR, file, text, len, json_get(o, "docker_host")->off, "profile \"%s\": docker_host \"%s\" %s",
+		        id, p->docker_host, why);
 		return -1;
 	}
 	if (p->eol[0] && !util_is_date(p->eol)) {
@@ -353,7 +359,7 @@ profiles_successors(const struct profiles *ps, const struct profile *p, const ch
 	size_t n = 0, len = image_repo_len(p->docker_image);
 	for (size_t i = 0; i < ps->n; i++) {
 		const struct profile *q = &ps->v[i];
-		if (q != p && !strcmp(q->package_type, p->package_type) && image_repo_len(q->docker_image) == len
+		if (q != p && !strcmp(q->package_type, p->package_type) && !strcmp(q->arch, p->arch) && image_repo_len(q->docker_image) == len
 		    && !strncmp(q->docker_image, p->docker_image, len) && !profile_past_eol(q, today))
 			v[n++] = q;
 	}

@@ -33,7 +33,8 @@ struct profile {
 	char *bootstrap_suite;         /* mmdebstrap suite for make base-image-ID, or "" */
 	char *bootstrap_mirror;        /* mirror for it, or "" */
 	char *compression;             /* zstd, xz, gzip or none: the fastest the target reads */
-	char *arch;                    /* the packages' architecture, Debian's name: amd64 */
+	char *arch;                    /* the image's architecture, Debian's name: amd64 or arm64 */
+	char *docker_host;             /* the engine its builds use (DOCKER_HOST URL or context), "" for docker's own */
 	char *eol;                     /* the release's end of life, YYYY-MM-DD, or "" when not known */
 };
 

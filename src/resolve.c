@@ -200,6 +200,30 @@ resolve_exclude_re(const struct strlist *patterns)
 	return strbuf_take(&out);
 }
 
+/* Docker Hub's namespace of the images of one architecture (arm64v8/debian)
+ * for Debian's name of it */
+static const char *
+hub_namespace(const char *arch)
+{
+	return !strcmp(arch, "arm64") ? "arm64v8" : "amd64";
+}
+
+/* the image of arch for a profile image of another architecture: a Docker
+ * library image (no '/' in its name, or one already in a per-architecture
+ * namespace) in arch's namespace; NULL for any other image, which has no
+ * name per architecture vdist could know */
+static char *
+image_for_arch(const char *image, const char *from, const char *arch)
+{
+	const char *slash = strchr(image, '/');
+	if (!slash)
+		return xasprintf("%s/%s", hub_namespace(arch), image);
+	size_t n = (size_t)(slash - image);
+	if (strlen(hub_namespace(from)) == n && !strncmp(image, hub_namespace(from), n) && !strchr(slash + 1, '/'))
+		return xasprintf("%s%s", hub_namespace(arch), slash);
+	return NULL;
+}
+
 /* fill r from its build and profile */
 static void
 resolve_one(struct resolved *r)
@@ -209,6 +233,10 @@ resolve_one(struct resolved *r)
 	int deb = !strcmp(p->package_type, "deb");
 
 	r->packager = xstrdup(b->packager[0] ? b->packager : p->packager);
+	r->arch = xstrdup(b->arch[0] ? b->arch : p->arch);
+	r->docker_image = strcmp(r->arch, p->arch) ? image_for_arch(p->docker_image, p->arch, r->arch)
+	                                           : xstrdup(p->docker_image);
+	r->docker_host = xstrdup(b->docker_host[0] ? b->docker_host : p->docker_host);
 	r->compression = xstrdup(b->compression[0] ? b->compression : p->compression);
 	/* fast defaults: zstd 3 packs better than gzip 9 in a fraction of xz's time */
 	r->compression_level = xstrdup(b->compression_level[0] ? b->compression_level
@@ -371,6 +399,15 @@ resolve_builds(const struct config *c, const struct profiles *ps, const char *to
 		}
 		r[i].p = p;
 		resolve_one(&r[i]);
+		if (!r[i].docker_image) {
+			config_diag(c, d, DIAG_ERROR, b->off[K_ARCH],
+			            "arch %s: profile \"%s\" is for %s, and its image %s is not a Docker library image, so it has "
+			            "no %s name vdist could know; add a profile with \"arch\": \"%s\" and an %s image as its docker_image to "
+			            "%s/build_machines.json",
+			            r[i].arch, p->id, p->arch, p->docker_image, r[i].arch, r[i].arch, r[i].arch, ps->user_dir);
+			bad = 1;
+			continue;
+		}
 		/* once per place: builds that take it from "defaults" share one */
 		int seen = 0;
 		for (size_t j = 0; j < i; j++)
@@ -438,6 +475,9 @@ resolved_free(struct resolved *r, size_t n)
 		return;
 	for (size_t i = 0; i < n; i++) {
 		free(r[i].packager);
+		free(r[i].arch);
+		free(r[i].docker_image);
+		free(r[i].docker_host);
 		free(r[i].compression);
 		free(r[i].compression_level);
 		free(r[i].exclude_re);

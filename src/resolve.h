@@ -59,6 +59,11 @@ struct resolved {
 	struct strlist obsoleted;       /* rpm: the names replaces obsoletes, to provide too */
 	char *compression;              /* zstd, xz, gzip or none: the build's, else the profile's */
 	char *compression_level;        /* the build's, else the format's default ("" for none) */
+	char *arch;                     /* amd64 or arm64: the build's, else the profile's */
+	char *docker_image;             /* the base image for arch: the profile's, or for another
+	                                   arch Docker's per-architecture name of it (arm64v8/...),
+	                                   NULL when there is none (an error) */
+	char *docker_host;              /* the engine: the build's, else the profile's, "" for docker's own */
 	char *exclude_re;               /* source exclude as one extended regular expression
 	                                   over paths relative to the source ("" for none) */
 };

@@ -26,6 +26,27 @@ log=$logdir/$vdist_id.log
 dist=${VDIST_DIST:-dist}
 wheelhouse=${VDIST_WHEELHOUSE:-wheelhouse}
 read -r -a docker <<<"${VDIST_DOCKER:-docker}"
+# the build's Docker engine: make's DOCKER_HOST_PROFILE, else docker_host
+# of the build or profile (vdist-gen checked those), else docker's own
+# choice; a URL goes to docker as DOCKER_HOST, a name as DOCKER_CONTEXT
+engine=${VDIST_ENGINE:-$vdist_docker_host}
+engine_var=DOCKER_HOST_$vdist_profile_var
+case $engine in
+'') engine_name=${DOCKER_HOST:-${DOCKER_CONTEXT:+context $DOCKER_CONTEXT}} engine_name=${engine_name:-docker\'s default} ;;
+unix://?* | tcp://?* | ssh://?*)
+	export DOCKER_HOST=$engine
+	unset DOCKER_CONTEXT
+	engine_name=$engine
+	;;
+*://*) printf 'vdist: error: %s=%s is not an engine: give a unix://, tcp:// or ssh:// URL (as DOCKER_HOST takes) or a docker context name\n' "$engine_var" "$engine" >&2; exit 2 ;;
+[A-Za-z0-9]*)
+	[[ $engine =~ ^[A-Za-z0-9][A-Za-z0-9_.+-]*$ ]] || { printf 'vdist: error: %s=%s is not an engine: a docker context name holds only letters, digits and _ . + -\n' "$engine_var" "$engine" >&2; exit 2; }
+	export DOCKER_CONTEXT=$engine
+	unset DOCKER_HOST
+	engine_name="context $engine"
+	;;
+*) printf 'vdist: error: %s=%s is not an engine: give a unix://, tcp:// or ssh:// URL (as DOCKER_HOST takes) or a docker context name\n' "$engine_var" "$engine" >&2; exit 2 ;;
+esac
 read -r -a build_flags <<<"${VDIST_DOCKER_BUILD_FLAGS:-}"
 read -r -a run_flags <<<"${VDIST_DOCKER_RUN_FLAGS:-}"
 # the one place where make variables win over PACKAGE_* from the
@@ -47,6 +68,14 @@ tag() {
 	while IFS= read -r line || [ -n "$line" ]; do
 		printf '[%s] %s\n' "$vdist_name" "$line"
 	done
+}
+
+# engine_up: the build's engine answers, or this build fails, naming it
+engine_up() {
+	local err to=()
+	! command -v timeout >/dev/null || to=(timeout 60)
+	err=$("${to[@]}" "${docker[@]}" version --format '{{.Server.Version}}' 2>&1 >/dev/null) && return 0
+	die "the Docker engine does not answer ($engine_name: $(printf '%s' "${err:-no answer in 60 s}" | tail -n 1)): start it, or point $engine_var (make) or docker_host (vdist.json, the profile) at one that runs"
 }
 
 # now: milliseconds since the epoch
@@ -312,6 +341,7 @@ cmd_image() {
 	result_kind=image
 	local ilog=$logdir/$vdist_id.image.log
 	mkdir -p "$logdir" "$rel/context"
+	engine_up
 	ensure_base
 	# the builder records the id of the base image it was made from, so a
 	# base image made again (make images, a new pull) makes it again too
@@ -386,6 +416,7 @@ cmd_wheels() {
 	result_kind=wheels
 	local src wlog=$logdir/$vdist_id.wheels.log n size
 	mkdir -p "$logdir" "$wheelhouse"
+	engine_up
 	cmd_inputs
 	src=$(cd "$(source_dir)" && pwd)
 	wheel_flags=()
@@ -418,6 +449,7 @@ image_name() { printf '%s/%s:%s' "${VDIST_REPO_NS:-vdist}" "${VDIST_IMAGE_NAME:-
 # REPO_NS/IMAGE_NAME:REPO_VERSION and :latest
 cmd_release() {
 	local ctx=$rel/release name
+	engine_up
 	[ -f "$wheelhouse/.vdist-app-wheel" ] || die "no $wheelhouse/.vdist-app-wheel: run make wheels first"
 	name=$(image_name)
 	rm -rf "$ctx"
@@ -448,6 +480,7 @@ each_word() {
 # container's shell in its venv; without one, the image's default
 cmd_run() {
 	local flags=() cmd=()
+	engine_up
 	each_word -p "${VDIST_PORTS:-}"
 	each_word -v "${VDIST_VOLUMES:-}"
 	each_word -e "${VDIST_ENV_VARS:-}"
@@ -463,6 +496,7 @@ cmd_run() {
 # missing) on PATH
 cmd_shell() {
 	local src deps pipcache it=()
+	engine_up
 	src=$(cd "$(source_dir)" && pwd)
 	cmd_inputs
 	if [ -z "${VDIST_CMD:-}" ]; then
@@ -493,6 +527,7 @@ cmd_base_image() {
 		return 0
 	fi
 	[ -n "$vdist_bootstrap_suite" ] || die "profile $vdist_profile has no bootstrap_suite: only Debian and Ubuntu profiles can be bootstrapped"
+	engine_up
 	mkdir -p "$logdir"
 	exec 9>"$logdir/.base-$vdist_profile.lock"
 	flock 9
@@ -500,8 +535,8 @@ cmd_base_image() {
 		say "image $vdist_docker_image exists (FORCE=1 makes it again)"
 		return 0
 	fi
-	say "bootstrapping $vdist_docker_image: $vdist_bootstrap_suite from ${vdist_bootstrap_mirror:-the default mirror}"
-	vdist_bootstrap_image "$vdist_docker_image" "$vdist_bootstrap_suite" "$vdist_bootstrap_mirror" '' 2>&1 | tag
+	say "bootstrapping $vdist_docker_image: $vdist_bootstrap_suite ($vdist_arch) from ${vdist_bootstrap_mirror:-the default mirror}"
+	vdist_bootstrap_image "$vdist_docker_image" "$vdist_bootstrap_suite" "$vdist_bootstrap_mirror" '' "$vdist_arch" 2>&1 | tag
 	[ "${PIPESTATUS[0]}" = 0 ] || die "bootstrapping $vdist_docker_image failed"
 	say "image $vdist_docker_image bootstrapped"
 }
@@ -553,6 +588,14 @@ cmd_package() {
 	result_kind=package
 	local src key path file deps pipcache
 	mkdir -p "$logdir" "$dist" "$rel/out"
+	engine_up
+	# the stamp says the image was made, but on this engine? (another
+	# engine, or an image removed since): made again where it is missing
+	if ! "${docker[@]}" image inspect "$vdist_image_tag" >/dev/null 2>&1; then
+		say "builder image $vdist_image_tag is not on $engine_name: making it"
+		cmd_image
+		result_kind=package
+	fi
 	rm -rf "$rel/scripts" "$rel/out"/* "$rel/out"/.[!.]*
 	mkdir -p "$rel/scripts"
 	for key in "${vdist_script_keys[@]}"; do
@@ -637,6 +680,7 @@ cmd_lint() {
 	local file out llog=$logdir/$vdist_id.lint.log
 	file=$(cat "$rel/package.stamp")
 	[ -f "$dist/$file" ] || die "no $dist/$file: run make packages first"
+	engine_up
 	lint_image
 	local run=("${docker[@]}" run --rm --network none --user 65534:65534 -e HOME=/tmp
 		-v "$PWD/$dist:/dist:ro" -v "$here:/vdist-runtime:ro" "$lint_tag")
@@ -664,6 +708,8 @@ cmd_check() {
 	local file venv=$vdist_venv install remove
 	file=$(cat "$rel/package.stamp")
 	[ -f "$dist/$file" ] || die "no $dist/$file: run make packages first"
+	engine_up
+	ensure_base
 	if [ "$vdist_package_type" = deb ]; then
 		install="dpkg -i /dist/$(printf '%q' "$file")"
 		remove="dpkg --purge $(printf '%q' "$vdist_package_name")"

@@ -1220,9 +1220,25 @@ vdist_shell() {
 	exec bash -i
 }
 
+# vdist_check_arch: the container runs as the build's architecture (an
+# image of another one, or an emulation that is not there, would make a
+# package of the wrong one under the right name)
+vdist_check_arch() {
+	local have want=$vdist_arch
+	if command -v dpkg >/dev/null; then
+		have=$(dpkg --print-architecture)
+	else
+		have=$(rpm --eval '%{_arch}')
+		case $want in amd64) want=x86_64 ;; arm64) want=aarch64 ;; esac
+	fi
+	[ "$have" = "$want" ] ||
+		vdist_die "the builder runs as $have ($(uname -m)), but the build is for $vdist_arch: its base image $vdist_docker_image is not an $vdist_arch image"
+}
+
 # vdist_build: every step, in order
 vdist_build() {
 	vdist_t0=$(vdist_now)
+	vdist_check_arch
 	vdist_setup
 	vdist_prepare_source
 	vdist_deps

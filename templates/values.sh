@@ -18,6 +18,12 @@ vdist_source={{SOURCE:x-sh}}
 vdist_branch={{BRANCH:x-sh}}
 vdist_profile={{PROFILE:x-sh}}
 vdist_docker_image={{DOCKER_IMAGE:x-sh}}
+# the packages' architecture (Debian's name), and the Docker engine of
+# this build ('' for docker's own: DOCKER_HOST, DOCKER_CONTEXT, the
+# default socket); make's DOCKER_HOST_{{PROFILE_VAR}} wins over it
+vdist_arch={{ARCH:x-sh}}
+vdist_docker_host={{DOCKER_HOST:x-sh}}
+vdist_profile_var={{PROFILE_VAR:x-sh}}
 vdist_package_type={{PACKAGE_TYPE:x-sh}}
 vdist_custom_filename={{CUSTOM_FILENAME:x-sh}}
 vdist_fpm_args=({{#FPM_ARGS}}{{ARG:x-sh}} {{/FPM_ARGS}})

@@ -414,10 +414,10 @@ test_profiles(void)
 	TAP_OK(profiles_load(b, u, &ps, &d) < 0 && d.n == 1 && strstr(d.v[0].msg, "eol \"2026-02-30\" is not a date"),
 	       "an eol that is not a date is an error");
 	diags_free(&d);
-	put(uf, "{\"bad\": {\"docker_image\": \"a\", \"script\": \"s\", \"package_type\": \"deb\", \"arch\": \"arm64\"}}");
+	put(uf, "{\"bad\": {\"docker_image\": \"a\", \"script\": \"s\", \"package_type\": \"deb\", \"arch\": \"i386\"}}");
 	ps = NULL;
-	TAP_OK(profiles_load(b, u, &ps, &d) < 0 && d.n == 1 && strstr(d.v[0].msg, "arch \"arm64\" is not one vdist builds"),
-	       "an arch other than amd64 is an error");
+	TAP_OK(profiles_load(b, u, &ps, &d) < 0 && d.n == 1 && strstr(d.v[0].msg, "arch \"i386\" must be \"amd64\" or \"arm64\""),
+	       "an arch other than amd64 and arm64 is an error");
 	diags_free(&d);
 	unlink(bf);
 	unlink(uf);

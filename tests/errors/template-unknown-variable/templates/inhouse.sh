@@ -1,5 +1,5 @@
 #!/bin/bash
 set -euo pipefail
 app={{APP:x-sh}}
-arch={{ARCH:x-sh}}
+arch={{ARCHITECTURE:x-sh}}
 echo "building $app for $arch"

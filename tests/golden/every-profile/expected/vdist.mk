@@ -7,10 +7,14 @@
 # every project; each build's own targets in .vdist/ID/build.mk.
 
 VDIST_GEN ?= @VDIST_GEN@
-RELEASE_BUILD ?= almalinux-8-system-python
+RELEASE_BUILD ?= almalinux-10-system-python
 include .vdist/runtime/rules.mk
+include .vdist/almalinux-10-system-python/build.mk
+include .vdist/almalinux-10-own-python/build.mk
 include .vdist/almalinux-8-system-python/build.mk
 include .vdist/almalinux-8-own-python/build.mk
+include .vdist/almalinux-9-system-python/build.mk
+include .vdist/almalinux-9-own-python/build.mk
 include .vdist/debian-bookworm-system-python/build.mk
 include .vdist/debian-bookworm-own-python/build.mk
 include .vdist/debian-bullseye-system-python/build.mk
@@ -19,19 +23,35 @@ include .vdist/debian-trixie-system-python/build.mk
 include .vdist/debian-trixie-own-python/build.mk
 include .vdist/fedora-system-python/build.mk
 include .vdist/fedora-own-python/build.mk
+include .vdist/fedora-43-system-python/build.mk
+include .vdist/fedora-43-own-python/build.mk
+include .vdist/fedora-44-system-python/build.mk
+include .vdist/fedora-44-own-python/build.mk
+include .vdist/fedora-45-system-python/build.mk
+include .vdist/fedora-45-own-python/build.mk
+include .vdist/rocky-10-system-python/build.mk
+include .vdist/rocky-10-own-python/build.mk
+include .vdist/rocky-8-system-python/build.mk
+include .vdist/rocky-8-own-python/build.mk
 include .vdist/rocky-9-system-python/build.mk
 include .vdist/rocky-9-own-python/build.mk
 include .vdist/ubuntu-jammy-system-python/build.mk
 include .vdist/ubuntu-jammy-own-python/build.mk
 include .vdist/ubuntu-noble-system-python/build.mk
 include .vdist/ubuntu-noble-own-python/build.mk
+include .vdist/ubuntu-resolute-system-python/build.mk
+include .vdist/ubuntu-resolute-own-python/build.mk
 
 # base images bootstrapped from a distribution mirror (Debian and Ubuntu);
 # make packages does it by itself for a missing one
-.PHONY: base-images base-image-almalinux-8 base-image-debian-bookworm base-image-debian-bullseye base-image-debian-trixie base-image-fedora base-image-rocky-9 base-image-ubuntu-jammy base-image-ubuntu-noble
-base-images: base-image-almalinux-8 base-image-debian-bookworm base-image-debian-bullseye base-image-debian-trixie base-image-fedora base-image-rocky-9 base-image-ubuntu-jammy base-image-ubuntu-noble
+.PHONY: base-images base-image-almalinux-10 base-image-almalinux-8 base-image-almalinux-9 base-image-debian-bookworm base-image-debian-bullseye base-image-debian-trixie base-image-fedora base-image-fedora-43 base-image-fedora-44 base-image-fedora-45 base-image-rocky-10 base-image-rocky-8 base-image-rocky-9 base-image-ubuntu-jammy base-image-ubuntu-noble base-image-ubuntu-resolute
+base-images: base-image-almalinux-10 base-image-almalinux-8 base-image-almalinux-9 base-image-debian-bookworm base-image-debian-bullseye base-image-debian-trixie base-image-fedora base-image-fedora-43 base-image-fedora-44 base-image-fedora-45 base-image-rocky-10 base-image-rocky-8 base-image-rocky-9 base-image-ubuntu-jammy base-image-ubuntu-noble base-image-ubuntu-resolute
+base-image-almalinux-10:
+	$(call vdist_host,almalinux-10-system-python,base-image)
 base-image-almalinux-8:
 	$(call vdist_host,almalinux-8-system-python,base-image)
+base-image-almalinux-9:
+	$(call vdist_host,almalinux-9-system-python,base-image)
 base-image-debian-bookworm:
 	$(call vdist_host,debian-bookworm-system-python,base-image)
 base-image-debian-bullseye:
@@ -40,12 +60,24 @@ base-image-debian-trixie:
 	$(call vdist_host,debian-trixie-system-python,base-image)
 base-image-fedora:
 	$(call vdist_host,fedora-system-python,base-image)
+base-image-fedora-43:
+	$(call vdist_host,fedora-43-system-python,base-image)
+base-image-fedora-44:
+	$(call vdist_host,fedora-44-system-python,base-image)
+base-image-fedora-45:
+	$(call vdist_host,fedora-45-system-python,base-image)
+base-image-rocky-10:
+	$(call vdist_host,rocky-10-system-python,base-image)
+base-image-rocky-8:
+	$(call vdist_host,rocky-8-system-python,base-image)
 base-image-rocky-9:
 	$(call vdist_host,rocky-9-system-python,base-image)
 base-image-ubuntu-jammy:
 	$(call vdist_host,ubuntu-jammy-system-python,base-image)
 base-image-ubuntu-noble:
 	$(call vdist_host,ubuntu-noble-system-python,base-image)
+base-image-ubuntu-resolute:
+	$(call vdist_host,ubuntu-resolute-system-python,base-image)
 
 # vdist.mk is remade when vdist.json, a profile, a template or the runtime
 # changes (and when the project's templates folder appears or changes);

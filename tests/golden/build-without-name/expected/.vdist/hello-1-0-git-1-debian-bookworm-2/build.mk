@@ -4,6 +4,10 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/hello-1-0-git-1-debian-bookworm-2/build.mk package-hello-1-0-git-1-debian-bookworm-2
 # vdist_name_hello-1-0-git-1-debian-bookworm-2 holds the build's name, for your own recipes.
 vdist_name_hello-1-0-git-1-debian-bookworm-2 := hello-1.0_git_1-debian-bookworm-2
+# the Docker engine of profile debian-bookworm's builds: empty for docker_host
+# in vdist.json or the profile, else docker's own (DOCKER_HOST, context)
+DOCKER_HOST_debian_bookworm ?=
+vdist_engine_hello-1-0-git-1-debian-bookworm-2 = $(DOCKER_HOST_debian_bookworm)
 .PHONY: package-hello-1-0-git-1-debian-bookworm-2 check-hello-1-0-git-1-debian-bookworm-2 lint-hello-1-0-git-1-debian-bookworm-2 image-hello-1-0-git-1-debian-bookworm-2 builder-hello-1-0-git-1-debian-bookworm-2
 vdist_ids += hello-1-0-git-1-debian-bookworm-2
 vdist-packages: package-hello-1-0-git-1-debian-bookworm-2

@@ -4,6 +4,10 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/hello-1-0-git-1-debian-bookworm/build.mk package-hello-1-0-git-1-debian-bookworm
 # vdist_name_hello-1-0-git-1-debian-bookworm holds the build's name, for your own recipes.
 vdist_name_hello-1-0-git-1-debian-bookworm := hello-1.0_git_1-debian-bookworm
+# the Docker engine of profile debian-bookworm's builds: empty for docker_host
+# in vdist.json or the profile, else docker's own (DOCKER_HOST, context)
+DOCKER_HOST_debian_bookworm ?=
+vdist_engine_hello-1-0-git-1-debian-bookworm = $(DOCKER_HOST_debian_bookworm)
 .PHONY: package-hello-1-0-git-1-debian-bookworm check-hello-1-0-git-1-debian-bookworm lint-hello-1-0-git-1-debian-bookworm image-hello-1-0-git-1-debian-bookworm builder-hello-1-0-git-1-debian-bookworm
 vdist_ids += hello-1-0-git-1-debian-bookworm
 vdist-packages: package-hello-1-0-git-1-debian-bookworm

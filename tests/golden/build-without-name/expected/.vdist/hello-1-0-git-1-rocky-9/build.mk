@@ -4,6 +4,10 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/hello-1-0-git-1-rocky-9/build.mk package-hello-1-0-git-1-rocky-9
 # vdist_name_hello-1-0-git-1-rocky-9 holds the build's name, for your own recipes.
 vdist_name_hello-1-0-git-1-rocky-9 := hello-1.0_git_1-rocky-9
+# the Docker engine of profile rocky-9's builds: empty for docker_host
+# in vdist.json or the profile, else docker's own (DOCKER_HOST, context)
+DOCKER_HOST_rocky_9 ?=
+vdist_engine_hello-1-0-git-1-rocky-9 = $(DOCKER_HOST_rocky_9)
 .PHONY: package-hello-1-0-git-1-rocky-9 check-hello-1-0-git-1-rocky-9 lint-hello-1-0-git-1-rocky-9 image-hello-1-0-git-1-rocky-9 builder-hello-1-0-git-1-rocky-9
 vdist_ids += hello-1-0-git-1-rocky-9
 vdist-packages: package-hello-1-0-git-1-rocky-9

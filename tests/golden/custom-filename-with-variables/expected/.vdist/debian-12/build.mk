@@ -4,6 +4,10 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/debian-12/build.mk package-debian-12
 # vdist_name_debian-12 holds the build's name, for your own recipes.
 vdist_name_debian-12 := debian 12
+# the Docker engine of profile debian-bookworm's builds: empty for docker_host
+# in vdist.json or the profile, else docker's own (DOCKER_HOST, context)
+DOCKER_HOST_debian_bookworm ?=
+vdist_engine_debian-12 = $(DOCKER_HOST_debian_bookworm)
 .PHONY: package-debian-12 check-debian-12 lint-debian-12 image-debian-12 builder-debian-12
 vdist_ids += debian-12
 vdist-packages: package-debian-12

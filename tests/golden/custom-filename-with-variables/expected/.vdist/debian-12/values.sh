@@ -18,6 +18,12 @@ vdist_source='.'
 vdist_branch=''
 vdist_profile='debian-bookworm'
 vdist_docker_image='debian:bookworm'
+# the packages' architecture (Debian's name), and the Docker engine of
+# this build ('' for docker's own: DOCKER_HOST, DOCKER_CONTEXT, the
+# default socket); make's DOCKER_HOST_debian_bookworm wins over it
+vdist_arch='amd64'
+vdist_docker_host=''
+vdist_profile_var='debian_bookworm'
 vdist_package_type='deb'
 vdist_custom_filename='hello-{BUILD_NUMBER}+{GIT_SHA}_{{nightly}}-100%-{BUILD_NUMBER}.deb'
 vdist_fpm_args=()

@@ -4,6 +4,10 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/jane-s-in-house-build/build.mk package-jane-s-in-house-build
 # vdist_name_jane-s-in-house-build holds the build's name, for your own recipes.
 vdist_name_jane-s-in-house-build := Jane's in-house build
+# the Docker engine of profile inhouse-deb's builds: empty for docker_host
+# in vdist.json or the profile, else docker's own (DOCKER_HOST, context)
+DOCKER_HOST_inhouse_deb ?=
+vdist_engine_jane-s-in-house-build = $(DOCKER_HOST_inhouse_deb)
 .PHONY: package-jane-s-in-house-build check-jane-s-in-house-build lint-jane-s-in-house-build image-jane-s-in-house-build builder-jane-s-in-house-build
 vdist_ids += jane-s-in-house-build
 vdist-packages: package-jane-s-in-house-build

@@ -18,6 +18,12 @@ vdist_source='.'
 vdist_branch=''
 vdist_profile='inhouse-deb'
 vdist_docker_image='registry.example.com/base/debian:12'
+# the packages' architecture (Debian's name), and the Docker engine of
+# this build ('' for docker's own: DOCKER_HOST, DOCKER_CONTEXT, the
+# default socket); make's DOCKER_HOST_inhouse_deb wins over it
+vdist_arch='amd64'
+vdist_docker_host=''
+vdist_profile_var='inhouse_deb'
 vdist_package_type='deb'
 vdist_custom_filename=''
 vdist_fpm_args=()

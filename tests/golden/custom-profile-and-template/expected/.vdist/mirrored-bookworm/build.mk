@@ -4,6 +4,10 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/mirrored-bookworm/build.mk package-mirrored-bookworm
 # vdist_name_mirrored-bookworm holds the build's name, for your own recipes.
 vdist_name_mirrored-bookworm := mirrored bookworm
+# the Docker engine of profile debian-bookworm's builds: empty for docker_host
+# in vdist.json or the profile, else docker's own (DOCKER_HOST, context)
+DOCKER_HOST_debian_bookworm ?=
+vdist_engine_mirrored-bookworm = $(DOCKER_HOST_debian_bookworm)
 .PHONY: package-mirrored-bookworm check-mirrored-bookworm lint-mirrored-bookworm image-mirrored-bookworm builder-mirrored-bookworm
 vdist_ids += mirrored-bookworm
 vdist-packages: package-mirrored-bookworm

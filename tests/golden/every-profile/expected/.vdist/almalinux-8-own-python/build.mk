@@ -4,6 +4,10 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/almalinux-8-own-python/build.mk package-almalinux-8-own-python
 # vdist_name_almalinux-8-own-python holds the build's name, for your own recipes.
 vdist_name_almalinux-8-own-python := almalinux-8 :: own python
+# the Docker engine of profile almalinux-8's builds: empty for docker_host
+# in vdist.json or the profile, else docker's own (DOCKER_HOST, context)
+DOCKER_HOST_almalinux_8 ?=
+vdist_engine_almalinux-8-own-python = $(DOCKER_HOST_almalinux_8)
 .PHONY: package-almalinux-8-own-python check-almalinux-8-own-python lint-almalinux-8-own-python image-almalinux-8-own-python builder-almalinux-8-own-python
 vdist_ids += almalinux-8-own-python
 vdist-packages: package-almalinux-8-own-python

@@ -19,6 +19,12 @@ vdist_source='.'
 vdist_branch=''
 vdist_profile='almalinux-8'
 vdist_docker_image='almalinux:8'
+# the packages' architecture (Debian's name), and the Docker engine of
+# this build ('' for docker's own: DOCKER_HOST, DOCKER_CONTEXT, the
+# default socket); make's DOCKER_HOST_almalinux_8 wins over it
+vdist_arch='amd64'
+vdist_docker_host=''
+vdist_profile_var='almalinux_8'
 vdist_package_type='rpm'
 vdist_custom_filename=''
 vdist_fpm_args=()

@@ -4,6 +4,10 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/debian-bookworm-own-python/build.mk package-debian-bookworm-own-python
 # vdist_name_debian-bookworm-own-python holds the build's name, for your own recipes.
 vdist_name_debian-bookworm-own-python := debian-bookworm :: own python
+# the Docker engine of profile debian-bookworm's builds: empty for docker_host
+# in vdist.json or the profile, else docker's own (DOCKER_HOST, context)
+DOCKER_HOST_debian_bookworm ?=
+vdist_engine_debian-bookworm-own-python = $(DOCKER_HOST_debian_bookworm)
 .PHONY: package-debian-bookworm-own-python check-debian-bookworm-own-python lint-debian-bookworm-own-python image-debian-bookworm-own-python builder-debian-bookworm-own-python
 vdist_ids += debian-bookworm-own-python
 vdist-packages: package-debian-bookworm-own-python

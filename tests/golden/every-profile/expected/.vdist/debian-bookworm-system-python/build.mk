@@ -4,6 +4,10 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/debian-bookworm-system-python/build.mk package-debian-bookworm-system-python
 # vdist_name_debian-bookworm-system-python holds the build's name, for your own recipes.
 vdist_name_debian-bookworm-system-python := debian-bookworm :: system python
+# the Docker engine of profile debian-bookworm's builds: empty for docker_host
+# in vdist.json or the profile, else docker's own (DOCKER_HOST, context)
+DOCKER_HOST_debian_bookworm ?=
+vdist_engine_debian-bookworm-system-python = $(DOCKER_HOST_debian_bookworm)
 .PHONY: package-debian-bookworm-system-python check-debian-bookworm-system-python lint-debian-bookworm-system-python image-debian-bookworm-system-python builder-debian-bookworm-system-python
 vdist_ids += debian-bookworm-system-python
 vdist-packages: package-debian-bookworm-system-python

@@ -4,6 +4,10 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/debian-bullseye-own-python/build.mk package-debian-bullseye-own-python
 # vdist_name_debian-bullseye-own-python holds the build's name, for your own recipes.
 vdist_name_debian-bullseye-own-python := debian-bullseye :: own python
+# the Docker engine of profile debian-bullseye's builds: empty for docker_host
+# in vdist.json or the profile, else docker's own (DOCKER_HOST, context)
+DOCKER_HOST_debian_bullseye ?=
+vdist_engine_debian-bullseye-own-python = $(DOCKER_HOST_debian_bullseye)
 .PHONY: package-debian-bullseye-own-python check-debian-bullseye-own-python lint-debian-bullseye-own-python image-debian-bullseye-own-python builder-debian-bullseye-own-python
 vdist_ids += debian-bullseye-own-python
 vdist-packages: package-debian-bullseye-own-python

@@ -4,6 +4,10 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/debian-bullseye-system-python/build.mk package-debian-bullseye-system-python
 # vdist_name_debian-bullseye-system-python holds the build's name, for your own recipes.
 vdist_name_debian-bullseye-system-python := debian-bullseye :: system python
+# the Docker engine of profile debian-bullseye's builds: empty for docker_host
+# in vdist.json or the profile, else docker's own (DOCKER_HOST, context)
+DOCKER_HOST_debian_bullseye ?=
+vdist_engine_debian-bullseye-system-python = $(DOCKER_HOST_debian_bullseye)
 .PHONY: package-debian-bullseye-system-python check-debian-bullseye-system-python lint-debian-bullseye-system-python image-debian-bullseye-system-python builder-debian-bullseye-system-python
 vdist_ids += debian-bullseye-system-python
 vdist-packages: package-debian-bullseye-system-python

@@ -4,6 +4,10 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/debian-trixie-own-python/build.mk package-debian-trixie-own-python
 # vdist_name_debian-trixie-own-python holds the build's name, for your own recipes.
 vdist_name_debian-trixie-own-python := debian-trixie :: own python
+# the Docker engine of profile debian-trixie's builds: empty for docker_host
+# in vdist.json or the profile, else docker's own (DOCKER_HOST, context)
+DOCKER_HOST_debian_trixie ?=
+vdist_engine_debian-trixie-own-python = $(DOCKER_HOST_debian_trixie)
 .PHONY: package-debian-trixie-own-python check-debian-trixie-own-python lint-debian-trixie-own-python image-debian-trixie-own-python builder-debian-trixie-own-python
 vdist_ids += debian-trixie-own-python
 vdist-packages: package-debian-trixie-own-python

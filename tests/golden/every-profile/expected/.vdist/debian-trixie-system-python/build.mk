@@ -4,6 +4,10 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/debian-trixie-system-python/build.mk package-debian-trixie-system-python
 # vdist_name_debian-trixie-system-python holds the build's name, for your own recipes.
 vdist_name_debian-trixie-system-python := debian-trixie :: system python
+# the Docker engine of profile debian-trixie's builds: empty for docker_host
+# in vdist.json or the profile, else docker's own (DOCKER_HOST, context)
+DOCKER_HOST_debian_trixie ?=
+vdist_engine_debian-trixie-system-python = $(DOCKER_HOST_debian_trixie)
 .PHONY: package-debian-trixie-system-python check-debian-trixie-system-python lint-debian-trixie-system-python image-debian-trixie-system-python builder-debian-trixie-system-python
 vdist_ids += debian-trixie-system-python
 vdist-packages: package-debian-trixie-system-python

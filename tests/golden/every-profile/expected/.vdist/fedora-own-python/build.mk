@@ -4,6 +4,10 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/fedora-own-python/build.mk package-fedora-own-python
 # vdist_name_fedora-own-python holds the build's name, for your own recipes.
 vdist_name_fedora-own-python := fedora :: own python
+# the Docker engine of profile fedora's builds: empty for docker_host
+# in vdist.json or the profile, else docker's own (DOCKER_HOST, context)
+DOCKER_HOST_fedora ?=
+vdist_engine_fedora-own-python = $(DOCKER_HOST_fedora)
 .PHONY: package-fedora-own-python check-fedora-own-python lint-fedora-own-python image-fedora-own-python builder-fedora-own-python
 vdist_ids += fedora-own-python
 vdist-packages: package-fedora-own-python

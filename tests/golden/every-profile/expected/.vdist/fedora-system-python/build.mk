@@ -4,6 +4,10 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/fedora-system-python/build.mk package-fedora-system-python
 # vdist_name_fedora-system-python holds the build's name, for your own recipes.
 vdist_name_fedora-system-python := fedora :: system python
+# the Docker engine of profile fedora's builds: empty for docker_host
+# in vdist.json or the profile, else docker's own (DOCKER_HOST, context)
+DOCKER_HOST_fedora ?=
+vdist_engine_fedora-system-python = $(DOCKER_HOST_fedora)
 .PHONY: package-fedora-system-python check-fedora-system-python lint-fedora-system-python image-fedora-system-python builder-fedora-system-python
 vdist_ids += fedora-system-python
 vdist-packages: package-fedora-system-python

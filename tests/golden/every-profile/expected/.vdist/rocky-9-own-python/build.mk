@@ -4,6 +4,10 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/rocky-9-own-python/build.mk package-rocky-9-own-python
 # vdist_name_rocky-9-own-python holds the build's name, for your own recipes.
 vdist_name_rocky-9-own-python := rocky-9 :: own python
+# the Docker engine of profile rocky-9's builds: empty for docker_host
+# in vdist.json or the profile, else docker's own (DOCKER_HOST, context)
+DOCKER_HOST_rocky_9 ?=
+vdist_engine_rocky-9-own-python = $(DOCKER_HOST_rocky_9)
 .PHONY: package-rocky-9-own-python check-rocky-9-own-python lint-rocky-9-own-python image-rocky-9-own-python builder-rocky-9-own-python
 vdist_ids += rocky-9-own-python
 vdist-packages: package-rocky-9-own-python

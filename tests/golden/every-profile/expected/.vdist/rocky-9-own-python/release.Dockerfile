@@ -3,7 +3,7 @@
 # with the app installed from the wheelhouse of make wheels, on the
 # profile's image with only the runtime dependencies: no compilers.
 ARG APPENV=/appenv
-FROM vdist/builder-rocky-9:c4efb417dddcac63 AS build
+FROM vdist/builder-rocky-9:e7e70f189b5d9304 AS build
 ARG APPENV
 ARG EXTRAS=
 COPY wheelhouse /wheelhouse
@@ -13,9 +13,9 @@ RUN set -e; \
     "$APPENV/bin/python" -m pip install --no-cache-dir --disable-pip-version-check --no-index \
         --find-links /wheelhouse "/wheelhouse/$(cat /wheelhouse/.vdist-app-wheel)${EXTRAS:+[$EXTRAS]}"
 
-FROM rockylinux:9
+FROM rockylinux/rockylinux:9
 ARG APPENV
-RUN dnf install -y \
+RUN dnf install -y --enablerepo=crb \
     'openssl-libs' \
     'zlib' \
     'bzip2-libs' \

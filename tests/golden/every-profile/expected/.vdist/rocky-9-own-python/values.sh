@@ -18,7 +18,13 @@ vdist_source_kind='directory'
 vdist_source='.'
 vdist_branch=''
 vdist_profile='rocky-9'
-vdist_docker_image='rockylinux:9'
+vdist_docker_image='rockylinux/rockylinux:9'
+# the packages' architecture (Debian's name), and the Docker engine of
+# this build ('' for docker's own: DOCKER_HOST, DOCKER_CONTEXT, the
+# default socket); make's DOCKER_HOST_rocky_9 wins over it
+vdist_arch='amd64'
+vdist_docker_host=''
+vdist_profile_var='rocky_9'
 vdist_package_type='rpm'
 vdist_custom_filename=''
 vdist_fpm_args=()
@@ -61,7 +67,7 @@ vdist_custom_filename_format=''
 vdist_venv='/opt/greeter'
 vdist_python_prefix='/opt/greeter/python'
 vdist_python_build_prefix='/opt/vdist-python/3.11.2'
-vdist_image_tag='vdist/builder-rocky-9:c4efb417dddcac63'
+vdist_image_tag='vdist/builder-rocky-9:e7e70f189b5d9304'
 vdist_build_deps=('gcc' 'make' 'rpm-build' 'tar' 'findutils' 'xz' 'openssl-devel' 'zlib-devel' 'bzip2-devel' 'xz-devel' 'sqlite-devel' 'libffi-devel' 'readline-devel' 'libuuid-devel' 'ncurses-devel' 'gdbm-devel' 'expat-devel' )
 vdist_runtime_deps=('openssl-libs' 'zlib' 'bzip2-libs' 'xz-libs' 'sqlite-libs' 'libffi' 'readline' 'libuuid' 'ncurses-libs' 'gdbm-libs' 'expat' )
 # the runtime dependencies as this build's packager spells them

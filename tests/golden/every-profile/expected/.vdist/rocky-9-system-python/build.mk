@@ -4,6 +4,10 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/rocky-9-system-python/build.mk package-rocky-9-system-python
 # vdist_name_rocky-9-system-python holds the build's name, for your own recipes.
 vdist_name_rocky-9-system-python := rocky-9 :: system python
+# the Docker engine of profile rocky-9's builds: empty for docker_host
+# in vdist.json or the profile, else docker's own (DOCKER_HOST, context)
+DOCKER_HOST_rocky_9 ?=
+vdist_engine_rocky-9-system-python = $(DOCKER_HOST_rocky_9)
 .PHONY: package-rocky-9-system-python check-rocky-9-system-python lint-rocky-9-system-python image-rocky-9-system-python builder-rocky-9-system-python
 vdist_ids += rocky-9-system-python
 vdist-packages: package-rocky-9-system-python

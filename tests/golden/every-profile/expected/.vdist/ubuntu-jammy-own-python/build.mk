@@ -4,6 +4,10 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/ubuntu-jammy-own-python/build.mk package-ubuntu-jammy-own-python
 # vdist_name_ubuntu-jammy-own-python holds the build's name, for your own recipes.
 vdist_name_ubuntu-jammy-own-python := ubuntu-jammy :: own python
+# the Docker engine of profile ubuntu-jammy's builds: empty for docker_host
+# in vdist.json or the profile, else docker's own (DOCKER_HOST, context)
+DOCKER_HOST_ubuntu_jammy ?=
+vdist_engine_ubuntu-jammy-own-python = $(DOCKER_HOST_ubuntu_jammy)
 .PHONY: package-ubuntu-jammy-own-python check-ubuntu-jammy-own-python lint-ubuntu-jammy-own-python image-ubuntu-jammy-own-python builder-ubuntu-jammy-own-python
 vdist_ids += ubuntu-jammy-own-python
 vdist-packages: package-ubuntu-jammy-own-python

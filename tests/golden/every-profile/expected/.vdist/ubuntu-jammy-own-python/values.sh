@@ -19,6 +19,12 @@ vdist_source='.'
 vdist_branch=''
 vdist_profile='ubuntu-jammy'
 vdist_docker_image='ubuntu:22.04'
+# the packages' architecture (Debian's name), and the Docker engine of
+# this build ('' for docker's own: DOCKER_HOST, DOCKER_CONTEXT, the
+# default socket); make's DOCKER_HOST_ubuntu_jammy wins over it
+vdist_arch='amd64'
+vdist_docker_host=''
+vdist_profile_var='ubuntu_jammy'
 vdist_package_type='deb'
 vdist_custom_filename=''
 vdist_fpm_args=()

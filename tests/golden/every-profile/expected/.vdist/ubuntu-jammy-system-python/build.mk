@@ -4,6 +4,10 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/ubuntu-jammy-system-python/build.mk package-ubuntu-jammy-system-python
 # vdist_name_ubuntu-jammy-system-python holds the build's name, for your own recipes.
 vdist_name_ubuntu-jammy-system-python := ubuntu-jammy :: system python
+# the Docker engine of profile ubuntu-jammy's builds: empty for docker_host
+# in vdist.json or the profile, else docker's own (DOCKER_HOST, context)
+DOCKER_HOST_ubuntu_jammy ?=
+vdist_engine_ubuntu-jammy-system-python = $(DOCKER_HOST_ubuntu_jammy)
 .PHONY: package-ubuntu-jammy-system-python check-ubuntu-jammy-system-python lint-ubuntu-jammy-system-python image-ubuntu-jammy-system-python builder-ubuntu-jammy-system-python
 vdist_ids += ubuntu-jammy-system-python
 vdist-packages: package-ubuntu-jammy-system-python

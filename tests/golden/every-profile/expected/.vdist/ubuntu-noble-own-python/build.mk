@@ -4,6 +4,10 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/ubuntu-noble-own-python/build.mk package-ubuntu-noble-own-python
 # vdist_name_ubuntu-noble-own-python holds the build's name, for your own recipes.
 vdist_name_ubuntu-noble-own-python := ubuntu-noble :: own python
+# the Docker engine of profile ubuntu-noble's builds: empty for docker_host
+# in vdist.json or the profile, else docker's own (DOCKER_HOST, context)
+DOCKER_HOST_ubuntu_noble ?=
+vdist_engine_ubuntu-noble-own-python = $(DOCKER_HOST_ubuntu_noble)
 .PHONY: package-ubuntu-noble-own-python check-ubuntu-noble-own-python lint-ubuntu-noble-own-python image-ubuntu-noble-own-python builder-ubuntu-noble-own-python
 vdist_ids += ubuntu-noble-own-python
 vdist-packages: package-ubuntu-noble-own-python

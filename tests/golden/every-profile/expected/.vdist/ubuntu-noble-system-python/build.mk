@@ -4,6 +4,10 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/ubuntu-noble-system-python/build.mk package-ubuntu-noble-system-python
 # vdist_name_ubuntu-noble-system-python holds the build's name, for your own recipes.
 vdist_name_ubuntu-noble-system-python := ubuntu-noble :: system python
+# the Docker engine of profile ubuntu-noble's builds: empty for docker_host
+# in vdist.json or the profile, else docker's own (DOCKER_HOST, context)
+DOCKER_HOST_ubuntu_noble ?=
+vdist_engine_ubuntu-noble-system-python = $(DOCKER_HOST_ubuntu_noble)
 .PHONY: package-ubuntu-noble-system-python check-ubuntu-noble-system-python lint-ubuntu-noble-system-python image-ubuntu-noble-system-python builder-ubuntu-noble-system-python
 vdist_ids += ubuntu-noble-system-python
 vdist-packages: package-ubuntu-noble-system-python

@@ -4,6 +4,10 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/rocky-9/build.mk package-rocky-9
 # vdist_name_rocky-9 holds the build's name, for your own recipes.
 vdist_name_rocky-9 := rocky 9
+# the Docker engine of profile rocky-9's builds: empty for docker_host
+# in vdist.json or the profile, else docker's own (DOCKER_HOST, context)
+DOCKER_HOST_rocky_9 ?=
+vdist_engine_rocky-9 = $(DOCKER_HOST_rocky_9)
 .PHONY: package-rocky-9 check-rocky-9 lint-rocky-9 image-rocky-9 builder-rocky-9
 vdist_ids += rocky-9
 vdist-packages: package-rocky-9

@@ -4,6 +4,10 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/ops-home-1-build-second-line/build.mk package-ops-home-1-build-second-line
 # vdist_name_ops-home-1-build-second-line holds the build's name, for your own recipes.
 vdist_name_ops-home-1-build-second-line := Ops' $$HOME $(vdist_hash)1 $(vdist_bs) build$(vdist_nl)second line
+# the Docker engine of profile debian-bookworm's builds: empty for docker_host
+# in vdist.json or the profile, else docker's own (DOCKER_HOST, context)
+DOCKER_HOST_debian_bookworm ?=
+vdist_engine_ops-home-1-build-second-line = $(DOCKER_HOST_debian_bookworm)
 .PHONY: package-ops-home-1-build-second-line check-ops-home-1-build-second-line lint-ops-home-1-build-second-line image-ops-home-1-build-second-line builder-ops-home-1-build-second-line
 vdist_ids += ops-home-1-build-second-line
 vdist-packages: package-ops-home-1-build-second-line

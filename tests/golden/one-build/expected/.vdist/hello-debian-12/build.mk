@@ -4,6 +4,10 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/hello-debian-12/build.mk package-hello-debian-12
 # vdist_name_hello-debian-12 holds the build's name, for your own recipes.
 vdist_name_hello-debian-12 := hello :: debian 12
+# the Docker engine of profile debian-bookworm's builds: empty for docker_host
+# in vdist.json or the profile, else docker's own (DOCKER_HOST, context)
+DOCKER_HOST_debian_bookworm ?=
+vdist_engine_hello-debian-12 = $(DOCKER_HOST_debian_bookworm)
 .PHONY: package-hello-debian-12 check-hello-debian-12 lint-hello-debian-12 image-hello-debian-12 builder-hello-debian-12
 vdist_ids += hello-debian-12
 vdist-packages: package-hello-debian-12

@@ -3,7 +3,7 @@
 # with the app installed from the wheelhouse of make wheels, on the
 # profile's image with only the runtime dependencies: no compilers.
 ARG APPENV=/appenv
-FROM vdist/builder-rocky-9:a8bb764ec20733f0 AS build
+FROM vdist/builder-rocky-9:be64a5d76b8439a5 AS build
 ARG APPENV
 ARG EXTRAS=
 COPY wheelhouse /wheelhouse
@@ -14,9 +14,9 @@ RUN set -e; \
     "$APPENV/bin/python" -m pip install --no-cache-dir --disable-pip-version-check --no-index \
         --find-links /wheelhouse "/wheelhouse/$(cat /wheelhouse/.vdist-app-wheel)${EXTRAS:+[$EXTRAS]}"
 
-FROM rockylinux:9
+FROM rockylinux/rockylinux:9
 ARG APPENV
-RUN dnf install -y \
+RUN dnf install -y --enablerepo=crb \
     'python3' \
     && echo "runtime dependencies installed"
 COPY --from=build $APPENV $APPENV

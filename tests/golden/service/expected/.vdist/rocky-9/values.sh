@@ -18,7 +18,13 @@ vdist_source_kind='directory'
 vdist_source='.'
 vdist_branch=''
 vdist_profile='rocky-9'
-vdist_docker_image='rockylinux:9'
+vdist_docker_image='rockylinux/rockylinux:9'
+# the packages' architecture (Debian's name), and the Docker engine of
+# this build ('' for docker's own: DOCKER_HOST, DOCKER_CONTEXT, the
+# default socket); make's DOCKER_HOST_rocky_9 wins over it
+vdist_arch='amd64'
+vdist_docker_host=''
+vdist_profile_var='rocky_9'
 vdist_package_type='rpm'
 vdist_custom_filename=''
 vdist_fpm_args=()
@@ -61,7 +67,7 @@ vdist_custom_filename_format=''
 vdist_venv='/opt/hello-svc'
 vdist_python_prefix='/usr'
 vdist_python_build_prefix=''
-vdist_image_tag='vdist/builder-rocky-9:a8bb764ec20733f0'
+vdist_image_tag='vdist/builder-rocky-9:be64a5d76b8439a5'
 vdist_build_deps=('gcc' 'make' 'rpm-build' 'tar' 'findutils' 'python3' 'python3-devel' )
 vdist_runtime_deps=('python3' )
 # the runtime dependencies as this build's packager spells them

@@ -4,6 +4,10 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/debian-12-bookworm/build.mk package-debian-12-bookworm
 # vdist_name_debian-12-bookworm holds the build's name, for your own recipes.
 vdist_name_debian-12-bookworm := Debian 12 (bookworm)
+# the Docker engine of profile debian-bookworm's builds: empty for docker_host
+# in vdist.json or the profile, else docker's own (DOCKER_HOST, context)
+DOCKER_HOST_debian_bookworm ?=
+vdist_engine_debian-12-bookworm = $(DOCKER_HOST_debian_bookworm)
 .PHONY: package-debian-12-bookworm check-debian-12-bookworm lint-debian-12-bookworm image-debian-12-bookworm builder-debian-12-bookworm
 vdist_ids += debian-12-bookworm
 vdist-packages: package-debian-12-bookworm

@@ -3,7 +3,7 @@
 # with the app installed from the wheelhouse of make wheels, on the
 # profile's image with only the runtime dependencies: no compilers.
 ARG APPENV=/appenv
-FROM vdist/builder-rocky-9:69700d12dbfd3b92 AS build
+FROM vdist/builder-rocky-9:19a8763b4e711baa AS build
 ARG APPENV
 ARG EXTRAS=
 COPY wheelhouse /wheelhouse
@@ -14,9 +14,9 @@ RUN set -e; \
     "$APPENV/bin/python" -m pip install --no-cache-dir --disable-pip-version-check --no-index \
         --find-links /wheelhouse "/wheelhouse/$(cat /wheelhouse/.vdist-app-wheel)${EXTRAS:+[$EXTRAS]}"
 
-FROM rockylinux:9
+FROM rockylinux/rockylinux:9
 ARG APPENV
-RUN dnf install -y \
+RUN dnf install -y --enablerepo=crb \
     'python3' \
     'ca-certificates' \
     'tzdata' \

@@ -4,6 +4,10 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/ubuntu-22-04-lts/build.mk package-ubuntu-22-04-lts
 # vdist_name_ubuntu-22-04-lts holds the build's name, for your own recipes.
 vdist_name_ubuntu-22-04-lts := Ubuntu 22.04 LTS
+# the Docker engine of profile ubuntu-jammy's builds: empty for docker_host
+# in vdist.json or the profile, else docker's own (DOCKER_HOST, context)
+DOCKER_HOST_ubuntu_jammy ?=
+vdist_engine_ubuntu-22-04-lts = $(DOCKER_HOST_ubuntu_jammy)
 .PHONY: package-ubuntu-22-04-lts check-ubuntu-22-04-lts lint-ubuntu-22-04-lts image-ubuntu-22-04-lts builder-ubuntu-22-04-lts
 vdist_ids += ubuntu-22-04-lts
 vdist-packages: package-ubuntu-22-04-lts

@@ -4,6 +4,10 @@
 #   make -f .vdist/runtime/rules.mk -f .vdist/debian-13/build.mk package-debian-13
 # vdist_name_debian-13 holds the build's name, for your own recipes.
 vdist_name_debian-13 := debian 13
+# the Docker engine of profile debian-trixie's builds: empty for docker_host
+# in vdist.json or the profile, else docker's own (DOCKER_HOST, context)
+DOCKER_HOST_debian_trixie ?=
+vdist_engine_debian-13 = $(DOCKER_HOST_debian_trixie)
 .PHONY: package-debian-13 check-debian-13 lint-debian-13 image-debian-13 builder-debian-13
 vdist_ids += debian-13
 vdist-packages: package-debian-13
