@@ -702,7 +702,8 @@ cmd_lint() {
 }
 
 # cmd_check: install the package in a clean container of the profile's
-# image, run the smoke command, remove it, and check nothing is left
+# image (with apt or dnf, so the dependencies it lacks are fetched), run
+# the smoke command, remove it, and check its venv is gone
 cmd_check() {
 	result_kind=check
 	local file venv=$vdist_venv install remove
@@ -710,11 +711,15 @@ cmd_check() {
 	[ -f "$dist/$file" ] || die "no $dist/$file: run make packages first"
 	engine_up
 	ensure_base
+	# as a server would install it: with its dependencies, which apt and
+	# dnf fetch when the image lacks them (that needs the network)
 	if [ "$vdist_package_type" = deb ]; then
-		install="dpkg -i /dist/$(printf '%q' "$file")"
+		install="apt-get install -y --no-install-recommends /dist/$(printf '%q' "$file") ||
+{ echo 'vdist: fetching the dependencies the image lacks (apt-get update)'; apt-get update && apt-get install -y --no-install-recommends /dist/$(printf '%q' "$file"); }"
 		remove="dpkg --purge $(printf '%q' "$vdist_package_name")"
 	else
-		install="rpm -i ${VDIST_RPM_INSTALL_FLAGS:-} /dist/$(printf '%q' "$file")"
+		install="if [ -z $(printf '%q' "${VDIST_RPM_INSTALL_FLAGS:-}") ] && command -v dnf >/dev/null; then dnf install -y /dist/$(printf '%q' "$file")
+else rpm -i ${VDIST_RPM_INSTALL_FLAGS:-} /dist/$(printf '%q' "$file"); fi"
 		remove="rpm -e ${VDIST_RPM_INSTALL_FLAGS:-} $(printf '%q' "$vdist_package_name")"
 	fi
 	: >"$logdir/$vdist_id.check.log"

@@ -25,7 +25,7 @@ row() {
 	# shellcheck source=/dev/null
 	name=$(. ".vdist/$id/values.sh" && printf '%s' "$vdist_name" | tr '\t\n' '  ')
 	# shellcheck source=/dev/null
-	profile=$(. ".vdist/$id/values.sh" && printf '%s' "$vdist_profile")
+	profile=$(. ".vdist/$id/values.sh" && printf "%s" "$vdist_profile" && [ "${vdist_arch:-amd64}" = amd64 ] || printf "/%s" "$vdist_arch")
 	case $kind in
 	packages) kinds='image package' ;;
 	check) kinds='lint check' ;;
