@@ -96,7 +96,7 @@ vdist_summary = @$(call vdist_summary_cmd,$(1),$(2),0)
 
 # packages, lint-packages, check-packages (which lints too) and images
 # get one prerequisite per build from each build.mk, through vdist-KIND
-.PHONY: packages images lint-packages check-packages vdist-clean vdist-clean-cache clean vdist-FORCE wheels release run manage
+.PHONY: packages images lint-packages check-packages vdist-clean vdist-clean-cache vdist-prune-images clean vdist-FORCE wheels release run manage
 .PHONY: vdist-packages vdist-lint vdist-check vdist-wheels
 packages:
 	$(call vdist_each,packages,$(vdist_ids))
@@ -118,6 +118,11 @@ vdist-clean: vdist-clean-cache
 	rm -rf .vdist/*/out .vdist/*/src .vdist/*/src.new .vdist/*/scripts .vdist/*/context .vdist/*/wheels .vdist/*/release .vdist/*/*.stamp .vdist/*/*.result .vdist/*/deps.key .vdist/*/files.list .vdist/logs
 vdist-clean-cache:
 	rm -rf .vdist/cache
+# vdist-prune-images: remove the builder images this project made or used
+# that none of its builds uses now (.vdist/images.list records them; only
+# images vdist built, on the engine each was used on)
+vdist-prune-images:
+	$(if $(vdist_ids),$(call vdist_host,$(firstword $(vdist_ids)),prune-images),@echo 'vdist: no build')
 vdist-FORCE:
 
 # the build of the release flow, checked when a recipe needs it

@@ -9,7 +9,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cd "$here/../.."
-usage="usage: host.sh ID source|inputs|image|package|check|lint|wheels|release|run|manage|shell|base-image|base-image-if-possible"
+usage="usage: host.sh ID source|inputs|image|package|check|lint|wheels|release|run|manage|shell|base-image|base-image-if-possible|prune-images"
 case ${1:-} in
 '' | */* | .*) printf 'vdist: error: %s\n' "$usage" >&2; exit 2 ;;
 esac
@@ -364,7 +364,7 @@ cmd_image() {
 			fi
 		fi
 		say "building builder image $vdist_image_tag from $vdist_docker_image"
-		if ! "${docker[@]}" build "${build_flags[@]}" --label "org.vdist.base=$base_id" \
+		if ! "${docker[@]}" build "${build_flags[@]}" --label "org.vdist.base=$base_id" --label "org.vdist.builder=$vdist_profile" \
 			-t "$vdist_image_tag" -f "$rel/Dockerfile" "$rel/context" 2>&1 | show "$ilog"; then
 			fail "$ilog" "building the builder image failed"
 		fi
@@ -377,7 +377,131 @@ cmd_image() {
 	if [ "$(cat "$rel/image.stamp" 2>/dev/null)" != "$id" ] || [ "$rel/Dockerfile" -nt "$rel/image.stamp" ]; then
 		printf '%s\n' "$id" >"$rel/image.stamp"
 	fi
+	record_image "$id"
 	result image "$how"
+}
+
+# project_key: this project's key among the projects of this machine, a
+# hash of its folder's real path (a fact of the build machine, not of
+# vdist.json); projects_dir: where each key's folder is written down, so
+# that a prune can tell a project that still uses an image from one that
+# is gone
+project_key() { pwd -P | sha256sum | cut -c1-12; }
+projects_dir=${XDG_STATE_HOME:-${HOME:-/tmp}/.local/state}/vdist/projects
+
+# record_image ID: note in .vdist/images.list that this project's build
+# used builder image ID, tagged vdist_image_tag, on this engine (one line
+# each: engine, - for docker's own, tag, id), and tag the image
+# vdist/used-by-KEY:ID, so that make vdist-prune-images of another
+# project sharing it keeps it while this build uses it
+record_image() {
+	local list=.vdist/images.list line key
+	key=$(project_key)
+	"${docker[@]}" tag "$1" "vdist/used-by-$key:$vdist_id"
+	mkdir -p "$projects_dir" 2>/dev/null && [ -f "$projects_dir/$key" ] || pwd -P >"$projects_dir/$key" 2>/dev/null || true
+	line=$(printf '%s\t%s\t%s' "${engine:--}" "$vdist_image_tag" "$1")
+	(
+		flock 7
+		grep -qxF -- "$line" "$list" 2>/dev/null || printf '%s\n' "$line" >>"$list"
+	) 7>>.vdist/.images.lock
+}
+
+# uses_image KEY BUILD ID: project KEY's build BUILD uses image ID now:
+# its folder (as projects_dir has it) still has that build, whose
+# builder tag names ID
+uses_image() {
+	local dir t
+	dir=$(cat "$projects_dir/$1" 2>/dev/null) && [ -f "$dir/.vdist/$2/values.sh" ] || return 1
+	# shellcheck source=/dev/null
+	t=$(. "$dir/.vdist/$2/values.sh" && printf '%s' "$vdist_image_tag") || return 1
+	[ "$("${docker[@]}" image inspect -f '{{.Id}}' "$t" 2>/dev/null)" = "$3" ]
+}
+
+# cmd_prune_images: remove the builder images this project made or used
+# that no build of it uses now: a tag no build has any more (its build
+# deps, profile or Dockerfile changed), or an image its tag no longer
+# names (made again on a new base). Only images vdist built (label
+# org.vdist.builder), still what the record says, that no other project
+# uses (a vdist/used-by- tag of a build that still uses it) and no
+# container; each on the engine it was used on. The used-by tags of
+# builds and projects that are gone go first.
+cmd_prune_images() {
+	local list=.vdist/images.list keep=.vdist/images.keep f e t i st n=0 bytes=0 key
+	key=$(project_key)
+	[ -f "$list" ] || { say "no builder image recorded (.vdist/images.list): nothing to prune"; return 0; }
+	exec 7>>.vdist/.images.lock
+	flock 7
+	for f in .vdist/*/values.sh; do
+		# shellcheck source=/dev/null
+		(. "$f" && printf '%s\n' "$vdist_image_tag")
+	done | sort -u >"$keep.tags"
+	: >"$keep"
+	while IFS=$'\t' read -r e t i; do
+		[ -n "$t" ] || continue
+		st=0
+		(
+			case $e in
+			-) ;;
+			*://*) export DOCKER_HOST=$e && unset DOCKER_CONTEXT ;;
+			*) export DOCKER_CONTEXT=$e && unset DOCKER_HOST ;;
+			esac
+			"${docker[@]}" version >/dev/null 2>&1 || exit 3
+			now=$("${docker[@]}" image inspect -f '{{.Id}}' "$t" 2>/dev/null || true)
+			if grep -qxF -- "$t" "$keep.tags" && [ "$now" = "$i" ]; then
+				exit 2  # in use: kept
+			fi
+			[ "$("${docker[@]}" image inspect -f '{{index .Config.Labels "org.vdist.builder"}}' "$i" 2>/dev/null)" != "" ] || exit 0
+			# the used-by tags: another project's that uses it keeps it;
+			# those of builds or projects that are gone go
+			local u k others=''
+			for u in $("${docker[@]}" image inspect -f '{{range .RepoTags}}{{println .}}{{end}}' "$i"); do
+				case $u in
+				vdist/used-by-*:*)
+					k=${u#vdist/used-by-} k=${k%%:*}
+					if uses_image "$k" "${u#*:}" "$i"; then
+						[ "$k" != "$key" ] || exit 2
+						others+=" $u"
+					else
+						"${docker[@]}" image rm "$u" >/dev/null
+					fi
+					;;
+				esac
+			done
+			if [ -n "$others" ]; then
+				say "kept $t: another project uses it (${others# })"
+				exit 0  # not this project's to remove any more
+			fi
+			if [ -n "$("${docker[@]}" ps -aq --filter "ancestor=$i")" ]; then
+				say "kept $t ($i): a container uses it" >&2
+				exit 2
+			fi
+			size=$("${docker[@]}" image inspect -f '{{.Size}}' "$i")
+			# the old tag first (a tag moved to a new image stays)
+			if [ "$now" = "$i" ]; then "${docker[@]}" image rm "$t" >/dev/null 2>&1 || exit 2; fi
+			if "${docker[@]}" image inspect "$i" >/dev/null 2>&1 && ! "${docker[@]}" image rm "$i" >/dev/null 2>&1; then
+				say "kept $i (formerly $t): another tag names it" >&2
+				exit 2
+			fi
+			say "removed superseded builder image $t (${i#sha256:}, $(human "$size"))$([ "$e" = - ] || printf " on %s" "$e")" >&2
+			printf '%s\n' "$size" >>"$keep.bytes"
+		) || st=$?
+		case $st in
+		0) ;;
+		2) printf '%s\t%s\t%s\n' "$e" "$t" "$i" >>"$keep" ;;
+		3)
+			say "the Docker engine ${e/#-/of docker\'s default} does not answer: kept the record of $t"
+			printf '%s\t%s\t%s\n' "$e" "$t" "$i" >>"$keep"
+			;;
+		*) return 1 ;;
+		esac
+	done <"$list"
+	if [ -f "$keep.bytes" ]; then
+		n=$(wc -l <"$keep.bytes")
+		bytes=$(awk '{ s += $1 } END { print s + 0 }' "$keep.bytes")
+	fi
+	mv "$keep" "$list"
+	rm -f "$keep.tags" "$keep.bytes"
+	say "vdist-prune-images: $n superseded builder images removed, $(human "$bytes") freed; $(wc -l <"$list") in use kept"
 }
 
 # wheel_mount: flags that mount the project's wheelhouse/ at /wheelhouse
@@ -591,10 +715,13 @@ cmd_package() {
 	engine_up
 	# the stamp says the image was made, but on this engine? (another
 	# engine, or an image removed since): made again where it is missing
-	if ! "${docker[@]}" image inspect "$vdist_image_tag" >/dev/null 2>&1; then
+	local image_id
+	if ! image_id=$("${docker[@]}" image inspect -f '{{.Id}}' "$vdist_image_tag" 2>/dev/null); then
 		say "builder image $vdist_image_tag is not on $engine_name: making it"
 		cmd_image
 		result_kind=package
+	else
+		record_image "$image_id"
 	fi
 	rm -rf "$rel/scripts" "$rel/out"/* "$rel/out"/.[!.]*
 	mkdir -p "$rel/scripts"
@@ -751,5 +878,6 @@ manage) cmd_run "manage.py ${VDIST_ARGS:-}" ;;
 shell) cmd_shell ;;
 base-image) cmd_base_image ;;
 base-image-if-possible) cmd_base_image if-possible ;;
+prune-images) cmd_prune_images 2>&1 ;;
 *) die "$usage" ;;
 esac

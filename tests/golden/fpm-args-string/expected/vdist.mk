@@ -3,8 +3,9 @@
 # Use it from your Makefile with:  include vdist.mk
 # Targets: packages, package-ID, images, image-ID, check-packages, check-ID,
 # wheels, release, run, manage, base-images, base-image-PROFILE, vdist-clean
-# (also on clean). The rules are in .vdist/runtime/rules.mk, the same for
-# every project; each build's own targets in .vdist/ID/build.mk.
+# (also on clean), vdist-prune-images. The rules are in
+# .vdist/runtime/rules.mk, the same for every project; each build's own
+# targets in .vdist/ID/build.mk.
 
 VDIST_GEN ?= @VDIST_GEN@
 RELEASE_BUILD ?= debian-12
