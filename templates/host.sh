@@ -78,6 +78,78 @@ engine_up() {
 	die "the Docker engine does not answer ($engine_name: $(printf '%s' "${err:-no answer in 60 s}" | tail -n 1)): start it, or point $engine_var (make) or docker_host (vdist.json, the profile) at one that runs"
 }
 
+# engine_remote: the engine is not on this machine (a tcp:// or ssh://
+# DOCKER_HOST, or a context whose endpoint is one), so it cannot see this
+# machine's folders: containers get copies instead of bind mounts
+engine_remote() {
+	if [ -z "${remote_engine:-}" ]; then
+		local h=${DOCKER_HOST:-}
+		if [ -z "$h" ] && [ -n "${DOCKER_CONTEXT:-}" ]; then
+			h=$("${docker[@]}" context inspect -f '{{.Endpoints.docker.Host}}' "$DOCKER_CONTEXT" 2>/dev/null || true)
+		fi
+		case $h in tcp://* | ssh://*) remote_engine=yes ;; *) remote_engine=no ;; esac
+	fi
+	[ "$remote_engine" = yes ]
+}
+
+# copy_in CONTAINER HOST:PATH[:ro]: the folder HOST into the created
+# CONTAINER at PATH, as one tar stream (docker cp -); for /src only the
+# files files.list names, for /cache only the items of cache_items, for
+# /vdist not the work folders host.sh keeps there
+copy_in() {
+	local v=${2%:ro} h c sel=(.)
+	c=${v##*:} h=${v%:*}
+	if [ "$c" = /vdist ]; then
+		sel=(--exclude=./context --exclude=./src --exclude=./src.new --exclude=./out --exclude=./wheels
+			--exclude=./release --exclude=./scripts.new .)
+	elif [ "$c" = /src ] && [ -f "$rel/files.list" ]; then
+		sel=(--no-recursion . --null -T "$PWD/$rel/files.list")
+	elif [ "$c" = /cache ]; then
+		sel=(--no-recursion .)
+		local i
+		for i in "${cache_items[@]}"; do
+			[ ! -e "$h/$i" ] || sel+=(--recursion "./$i")
+		done
+	fi
+	tar -C "$h" -cf - --transform "s,^\\./,${c#/}/,;s,^\\.\$,${c#/}," "${sel[@]}" |
+		"${docker[@]}" cp - "$1:/"
+}
+
+# drun ARGS...: docker run ARGS, where each -v HOST:PATH[:ro] is a bind
+# mount on an engine of this machine. On a remote engine the container is
+# created without them, each HOST folder copied to its PATH (copy_in),
+# started attached, each writable PATH copied back into HOST, and
+# removed: the same files either way
+drun() {
+	engine_remote || { "${docker[@]}" run "$@"; return; }
+	local args=() vols=() v id st=0 inter=()
+	while [ $# -gt 0 ]; do
+		case $1 in
+		-v | --volume) vols+=("$2"); shift ;;
+		-v=* | --volume=*) vols+=("${1#*=}") ;;
+		--rm) ;;
+		-i | -it | -ti) args+=("$1"); inter=(-i) ;;
+		*) args+=("$1") ;;
+		esac
+		shift
+	done
+	id=$("${docker[@]}" create "${args[@]}") || return 1
+	for v in "${vols[@]}"; do
+		copy_in "$id" "$v" || {
+			"${docker[@]}" rm -f "$id" >/dev/null 2>&1
+			return 1
+		}
+	done
+	"${docker[@]}" start -a "${inter[@]}" "$id" || st=$?
+	for v in "${vols[@]}"; do
+		case $v in *:ro) continue ;; esac
+		"${docker[@]}" cp "$id:${v##*:}/." "${v%:*}" || st=1
+	done
+	"${docker[@]}" rm -f "$id" >/dev/null 2>&1 || true
+	return "$st"
+}
+cache_items=()
+
 # now: milliseconds since the epoch
 now() { date +%s%3N; }
 # seconds MS: MS milliseconds as seconds with one decimal
@@ -105,6 +177,11 @@ show() {
 		case $line in
 		'vdist-step: '*)
 			IFS=$'\t' read -r name what ms <<<"${line#vdist-step: }"
+			if [ "$name" = package ] && [ ! -f "$rel/out/$what" ]; then
+				# still in a remote engine's container: cmd_package says it
+				printf '%s\t%s\n' "$what" "$ms" >"$rel/package.step"
+				continue
+			fi
 			[ "$name" != package ] || what="$dist/$what, $(human "$(stat -c %s "$rel/out/$what")")"
 			step "$name" "$what" "$ms"
 			;;
@@ -552,7 +629,7 @@ cmd_wheels() {
 	container_env "$src"
 	mounts
 	: >"$wlog"
-	if ! "${docker[@]}" run --rm "${run_flags[@]}" "${wheel_flags[@]}" "${mounts[@]}" "${cenv[@]}" \
+	if ! drun --rm "${run_flags[@]}" "${wheel_flags[@]}" "${mounts[@]}" "${cenv[@]}" \
 		-v "$src:/src:ro" -v "$PWD/$rel/wheels:/out" -e VDIST_EXTRAS="${VDIST_EXTRAS:-}" \
 		"$vdist_image_tag" bash -c 'set -euo pipefail; . /vdist/values.sh; . /vdist-runtime/lib.sh; vdist_wheels' 2>&1 \
 		| show "$wlog"; then
@@ -635,7 +712,8 @@ cmd_shell() {
 	mkdir -p "$logdir" ".vdist/cache/deps" ".vdist/cache/$pipcache"
 	container_env "$src"
 	mounts
-	exec "${docker[@]}" run --rm "${it[@]}" "${run_flags[@]}" "${wheel_flags[@]}" "${mounts[@]}" "${cenv[@]}" \
+	cache_items=("deps/$deps.tar" "$pipcache")
+	drun --rm "${it[@]}" "${run_flags[@]}" "${wheel_flags[@]}" "${mounts[@]}" "${cenv[@]}" \
 		-v "$src:/src:ro" -v "$PWD/.vdist/cache:/cache" -e VDIST_DEPS_KEY="$deps" \
 		-e VDIST_PIP_CACHE="/cache/$pipcache" -e VDIST_SHELL_CMD="${VDIST_CMD:-}" "$vdist_image_tag" \
 		bash -c 'set -euo pipefail; . /vdist/values.sh; . /vdist-runtime/lib.sh; vdist_shell'
@@ -712,6 +790,7 @@ cmd_package() {
 	result_kind=package
 	local src key path file deps pipcache
 	mkdir -p "$logdir" "$dist" "$rel/out"
+	rm -f "$rel/package.step"
 	engine_up
 	# the stamp says the image was made, but on this engine? (another
 	# engine, or an image removed since): made again where it is missing
@@ -751,7 +830,8 @@ cmd_package() {
 	mounts
 	: >"$log"
 	printf 'building %s %s-%s (%s) in %s\n' "$vdist_app" "$version" "$iteration" "$vdist_package_type" "$vdist_image_tag" | show "$log"
-	if ! "${docker[@]}" run --rm "${run_flags[@]}" "${wheel_flags[@]}" "${mounts[@]}" "${cenv[@]}" \
+	cache_items=("deps/$deps.tar" "$pipcache")
+	if ! drun --rm "${run_flags[@]}" "${wheel_flags[@]}" "${mounts[@]}" "${cenv[@]}" \
 		-v "$src:/src:ro" -v "$PWD/$rel/out:/out" -v "$PWD/.vdist/cache:/cache" \
 		-e VDIST_DEPS_KEY="$deps" -e VDIST_PIP_CACHE="/cache/$pipcache" -e VDIST_FPM="${VDIST_FPM:-fpm}" \
 		"$vdist_image_tag" bash /vdist/build.sh 2>&1 | show "$log"; then
@@ -760,6 +840,12 @@ cmd_package() {
 	file=$(cd "$rel/out" && ls)
 	if [ -z "$file" ] || [ ! -f "$rel/out/$file" ]; then
 		fail "$log" "build made no package"
+	fi
+	if [ -f "$rel/package.step" ]; then
+		local what ms
+		IFS=$'\t' read -r what ms <"$rel/package.step"
+		rm -f "$rel/package.step"
+		step package "$dist/$what, $(human "$(stat -c %s "$rel/out/$what")")" "$ms"
 	fi
 	mv -f "$rel/out/$file" "$dist/$file"
 	printf '%s\n' "$file" >"$rel/package.stamp"
@@ -809,7 +895,7 @@ cmd_lint() {
 	[ -f "$dist/$file" ] || die "no $dist/$file: run make packages first"
 	engine_up
 	lint_image
-	local run=("${docker[@]}" run --rm --network none --user 65534:65534 -e HOME=/tmp
+	local run=(drun --rm --network none --user 65534:65534 -e HOME=/tmp
 		-v "$PWD/$dist:/dist:ro" -v "$here:/vdist-runtime:ro" "$lint_tag")
 	: >"$llog"
 	if [ "$vdist_package_type" = deb ]; then
@@ -850,7 +936,7 @@ else rpm -i ${VDIST_RPM_INSTALL_FLAGS:-} /dist/$(printf '%q' "$file"); fi"
 		remove="rpm -e ${VDIST_RPM_INSTALL_FLAGS:-} $(printf '%q' "$vdist_package_name")"
 	fi
 	: >"$logdir/$vdist_id.check.log"
-	if ! "${docker[@]}" run --rm "${run_flags[@]}" -v "$PWD/$dist:/dist:ro" "$vdist_docker_image" \
+	if ! drun --rm "${run_flags[@]}" -v "$PWD/$dist:/dist:ro" "$vdist_docker_image" \
 		sh -c "set -e
 $install
 $(printf '%q' "$venv")/bin/python -c 'import sys; assert sys.prefix == sys.argv[1], sys.prefix' $(printf '%q' "$venv")
