@@ -56,18 +56,31 @@ iteration=${VDIST_ITERATION:-${PACKAGE_ITERATION:-$vdist_iteration}}
 maintainer=${VDIST_MAINTAINER:-${PACKAGE_MAINTAINER:-$vdist_maintainer}}
 
 # say MESSAGE...: one line tagged with the build name
-say() { printf '[%s] %s\n' "$vdist_name" "$*"; }
+say() { redact "$*"; printf '[%s] %s\n' "$vdist_name" "$redacted"; }
 # die MESSAGE...: fail this build, naming it
 die() {
-	printf '[%s] error: %s\n' "$vdist_name" "$*" >&2
+	redact "$*"
+	printf '[%s] error: %s\n' "$vdist_name" "$redacted" >&2
 	exit 1
 }
 # tag: copy standard input to standard output, each line tagged
 tag() {
 	local line
 	while IFS= read -r line || [ -n "$line" ]; do
-		printf '[%s] %s\n' "$vdist_name" "$line"
+		redact "$line"
+		printf '[%s] %s\n' "$vdist_name" "$redacted"
 	done
+}
+# redact TEXT: TEXT into the variable redacted, with the credentials of
+# every URL in it (scheme://USER:PASSWORD@ and scheme://TOKEN@) as ***,
+# for everything the console and the logs get (an index URL in pip_args
+# or PIP_INDEX_URL, a python_url of a private mirror). Only lines with a
+# :// and an @ cost a sed.
+redact() {
+	redacted=$1
+	case $1 in
+	*://*@*) redacted=$(printf '%s\n' "$1" | sed -E 's#([A-Za-z][A-Za-z0-9+.-]*://)[^/@[:space:]]+@#\1***@#g') ;;
+	esac
 }
 
 # engine_up: the build's engine answers, or this build fails, naming it
@@ -99,7 +112,10 @@ engine_remote() {
 copy_in() {
 	local v=${2%:ro} h c sel=(.)
 	c=${v##*:} h=${v%:*}
-	if [ "$c" = /vdist ]; then
+	if [ -f "$h" ]; then  # one file (NETRC)
+		tar -C "$(dirname "$h")" -cf - --transform "s,.*,${c#/}," "$(basename "$h")" | "${docker[@]}" cp - "$1:/"
+		return
+	elif [ "$c" = /vdist ]; then
 		sel=(--exclude=./context --exclude=./src --exclude=./src.new --exclude=./out --exclude=./wheels
 			--exclude=./release --exclude=./scripts.new .)
 	elif [ "$c" = /src ] && [ -f "$rel/files.list" ]; then
@@ -171,8 +187,10 @@ step() { printf '[%s] %-13s %s (%s s)\n' "$vdist_name" "$1" "$2" "$(seconds "$3"
 # show LOG: the output of a container or of docker into LOG; on the
 # console, the step lines vdist_step wrote, and with V=1 every line
 show() {
-	local line name what ms
+	local line name what ms redacted
 	while IFS= read -r line || [ -n "$line" ]; do
+		redact "$line"
+		line=$redacted
 		printf '%s\n' "$line" >>"$1"
 		case $line in
 		'vdist-step: '*)
@@ -242,10 +260,23 @@ source_date_epoch() {
 }
 
 # container_env SRC: the -e flags every build container gets, into the array cenv
+# pip's own settings from the environment make runs in (an index with
+# its credentials, say from a CI secret) reach the build containers by
+# name only (-e NAME: docker reads the value from its own environment, so
+# it is in no command line), and NETRC's file is mounted read-only
+pip_env_names=(PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_TRUSTED_HOST PIP_FIND_LINKS PIP_CERT PIP_CLIENT_CERT)
 container_env() {
 	cenv=(-e VDIST_VERSION="$version" -e VDIST_ITERATION="$iteration" -e VDIST_MAINTAINER="$maintainer"
 		-e VDIST_UID="$(id -u)" -e VDIST_GID="$(id -g)" -e VDIST_OFFLINE="$vdist_offline"
 		-e SOURCE_DATE_EPOCH="$(source_date_epoch "$1")")
+	local n
+	for n in "${pip_env_names[@]}"; do
+		[ -z "${!n:-}" ] || { export "${n?}"; cenv+=(-e "$n"); }
+	done
+	if [ -n "${NETRC:-}" ]; then
+		[ -f "$NETRC" ] || die "NETRC=$NETRC is not a file"
+		cenv+=(-v "$(cd "$(dirname "$NETRC")" && pwd)/$(basename "$NETRC"):/run/vdist-netrc:ro" -e NETRC=/run/vdist-netrc)
+	fi
 }
 
 # mounts: the -v flags of the build's folder and the runtime, into the array mounts
@@ -756,6 +787,8 @@ deps_key() {
 		cat "$rel/image.stamp"
 		printf '%s\n' "$vdist_venv" "$vdist_python_prefix" "$vdist_python_build_prefix" "$vdist_offline"
 		printf '%s\0' "${vdist_pip_args[@]}" | sha256sum
+		# the index pip is given from the environment (only its hash)
+		for f in "${pip_env_names[@]}"; do printf '%s=%s\0' "$f" "${!f:-}"; done | sha256sum
 		if [ -n "$vdist_requirements_path" ] && [ -f "$1/${vdist_requirements_path#/}" ]; then
 			printf 'requirements\n'
 			sha256sum <"$1/${vdist_requirements_path#/}"
