@@ -260,11 +260,12 @@ source_date_epoch() {
 }
 
 # container_env SRC: the -e flags every build container gets, into the array cenv
-# pip's own settings from the environment make runs in (an index with
-# its credentials, say from a CI secret) reach the build containers by
+# pip's index settings from the environment make runs in (an index with
+# its credentials, say from a CI secret; not pip's settings that name host
+# paths, which mean nothing in a container) reach the build containers by
 # name only (-e NAME: docker reads the value from its own environment, so
 # it is in no command line), and NETRC's file is mounted read-only
-pip_env_names=(PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_TRUSTED_HOST PIP_FIND_LINKS PIP_CERT PIP_CLIENT_CERT)
+pip_env_names=(PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_TRUSTED_HOST)
 container_env() {
 	cenv=(-e VDIST_VERSION="$version" -e VDIST_ITERATION="$iteration" -e VDIST_MAINTAINER="$maintainer"
 		-e VDIST_UID="$(id -u)" -e VDIST_GID="$(id -g)" -e VDIST_OFFLINE="$vdist_offline"
