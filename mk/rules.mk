@@ -66,11 +66,12 @@ vdist_env = VDIST_DOCKER=$(call vdist_q,$(DOCKER)) \
 	VDIST_PORTS=$(call vdist_q,$(PORTS)) VDIST_VOLUMES=$(call vdist_q,$(VOLUMES)) \
 	VDIST_ENV_VARS=$(call vdist_q,$(ENV_VARS)) VDIST_FORCE=$(call vdist_q,$(FORCE)) \
 	VDIST_OFFLINE=$(call vdist_q,$(OFFLINE)) VDIST_LINT_IMAGE=$(call vdist_q,$(LINT_IMAGE)) \
-	VDIST_V=$(call vdist_q,$(V)) VDIST_RUN=$(call vdist_q,$(vdist_run)) \
+	VDIST_V=$(call vdist_q,$(V)) VDIST_RUN=$(call vdist_q,$(vdist_run)) VDIST_TOP_PID=$(call vdist_q,$(vdist_top_pid)) \
 	VDIST_CMD=$(call vdist_q,$(value CMD)) VDIST_ARGS=$(call vdist_q,$(value ARGS))
 # vdist_host ID COMMAND: the recipe line that runs one host.sh command,
-# with the build's engine (DOCKER_HOST_PROFILE, set in its build.mk)
-vdist_host = @$(vdist_env) VDIST_ENGINE=$(call vdist_q,$(vdist_engine_$(1))) bash .vdist/runtime/host.sh $(1) $(2)
+# with the build's engine (DOCKER_HOST_PROFILE, set in its build.mk); exec, so
+# that a signal make passes on (SIGTERM) reaches host.sh, not a shell
+vdist_host = @$(vdist_env) VDIST_ENGINE=$(call vdist_q,$(vdist_engine_$(1))) exec bash .vdist/runtime/host.sh $(1) $(2)
 # every package depends on the runtime it was built with
 vdist_runtime := .vdist/runtime/host.sh .vdist/runtime/lib.sh .vdist/runtime/bootstrap.sh
 
@@ -78,6 +79,11 @@ vdist_runtime := .vdist/runtime/host.sh .vdist/runtime/lib.sh .vdist/runtime/boo
 # the summary table; a sub-make gets the same one
 ifndef vdist_run
 vdist_run := $(shell date +%s%N)
+endif
+# the process id of the make the user started (a sub-make gets it too):
+# host.sh stops when that make is gone, even if a signal reached only it
+ifndef vdist_top_pid
+vdist_top_pid := $(shell echo $$PPID)
 endif
 # the builds (each build.mk adds its id) and the makefile make started
 # with, which the sub-make of vdist_each reads again
@@ -90,7 +96,8 @@ vdist_keep_going = $(if $(findstring k,$(firstword -$(MFLAGS))),1,0)
 # fails; vdist_summary KIND IDS prints it after success (make -n only
 # shows it)
 vdist_summary_cmd = VDIST_DIST=$(call vdist_q,$(DIST)) bash .vdist/runtime/summary.sh $(1) $(vdist_run) $(3) $(vdist_keep_going) $(2)
-vdist_each = +@$(MAKE) --no-print-directory -f $(call vdist_q,$(vdist_top)) vdist-$(1) vdist_run=$(vdist_run) || \
+vdist_each = +@$(MAKE) --no-print-directory -f $(call vdist_q,$(vdist_top)) vdist-$(1) vdist_run=$(vdist_run) \
+	vdist_top_pid=$(vdist_top_pid) || \
 	{ s=$$?; $(call vdist_summary_cmd,$(1),$(2),$$s); exit $$s; }
 vdist_summary = @$(call vdist_summary_cmd,$(1),$(2),0)
 

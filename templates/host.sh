@@ -137,8 +137,9 @@ copy_in() {
 # started attached, each writable PATH copied back into HOST, and
 # removed: the same files either way
 drun() {
-	engine_remote || { "${docker[@]}" run "$@"; return; }
-	local args=() vols=() v id st=0 inter=()
+	local labels=(--label "org.vdist.project=$(project_key)" --label "org.vdist.build=$vdist_id")
+	engine_remote || { "${docker[@]}" run "${labels[@]}" "$@"; return; }
+	local args=("${labels[@]}") vols=() v id st=0 inter=()
 	while [ $# -gt 0 ]; do
 		case $1 in
 		-v | --volume) vols+=("$2"); shift ;;
@@ -228,7 +229,8 @@ result() {
 }
 # a command that fails leaves a failed result behind (set by the commands)
 result_kind=''
-trap 's=$?; [ "$s" = 0 ] || [ -z "$result_kind" ] || result "$result_kind" failed' EXIT
+watcher=''
+trap 's=$?; [ -z "$watcher" ] || kill "$watcher" 2>/dev/null; [ "$s" = 0 ] || [ -z "$result_kind" ] || result "$result_kind" failed' EXIT
 
 # OFFLINE=1/0 from make wins over vdist.json's "offline"
 case ${VDIST_OFFLINE:-} in
@@ -473,10 +475,11 @@ cmd_image() {
 			fi
 		fi
 		say "building builder image $vdist_image_tag from $vdist_docker_image"
-		if ! "${docker[@]}" build "${build_flags[@]}" --label "org.vdist.base=$base_id" --label "org.vdist.builder=$vdist_profile" \
-			-t "$vdist_image_tag" -f "$rel/Dockerfile" "$rel/context" 2>&1 | show "$ilog"; then
-			fail "$ilog" "building the builder image failed"
-		fi
+		"${docker[@]}" build "${build_flags[@]}" --label "org.vdist.base=$base_id" --label "org.vdist.builder=$vdist_profile" \
+			-t "$vdist_image_tag" -f "$rel/Dockerfile" "$rel/context" 2>&1 | show "$ilog" &
+		job=$!
+		wait "$job" || fail "$ilog" "building the builder image failed"
+		job=''
 		step image "$vdist_image_tag, built" $(($(now) - started))
 	fi
 	# the stamp holds the image's id and changes only with it, so make
@@ -816,6 +819,60 @@ cache_gc() {
 	done
 }
 
+# deliver FILE DEST: FILE into dist/ as DEST, whole or not at all: a
+# rename where both are on one file system, else a copy to a hidden part
+# file beside DEST, renamed when complete; a full disk fails the build,
+# saying so, and leaves nothing
+deliver() {
+	local part
+	part=$(dirname "$2")/.$(basename "$2").vdist-part
+	if [ "$(stat -c %d "$1")" = "$(stat -c %d "$(dirname "$2")")" ]; then
+		mv -f "$1" "$2"
+		return
+	fi
+	if ! cp "$1" "$part" 2>"$rel/deliver.err" || ! mv -f "$part" "$2"; then
+		rm -f "$part"
+		die "could not deliver $2: $(tail -n 1 "$rel/deliver.err")$(df -Ph "$(dirname "$2")" | awk 'NR == 2 { print " (" $4 " free on " $6 ")" }'); free space there or set DIST"
+	fi
+	rm -f "$1" "$rel/deliver.err"
+}
+
+# containers_gone: remove this build's containers (labelled with the
+# project's key and the build's id): a run that was killed leaves them
+containers_gone() {
+	local ids=()
+	mapfile -t ids < <("${docker[@]}" ps -aq --filter "label=org.vdist.project=$(project_key)" \
+		--filter "label=org.vdist.build=$vdist_id" 2>/dev/null)
+	[ ${#ids[@]} -gt 0 ] || return 0
+	say "removing the containers a stopped run of this build left: ${ids[*]}"
+	"${docker[@]}" rm -f "${ids[@]}" >/dev/null 2>&1 || true
+}
+
+# on_signal SIGNAL: an interrupted command stops its job (the docker
+# client: a build or container it started goes with it), removes this
+# build's containers and half-made package, and fails; make removes the
+# stamp it was making, and nothing in dist/ changed
+job=''
+on_signal() {
+	trap '' INT TERM
+	[ -z "$job" ] || kill "$job" 2>/dev/null || true
+	containers_gone >/dev/null 2>&1
+	rm -rf "${rel:?}/out" "$rel/package.step"
+	printf '[%s] interrupted (SIG%s): nothing delivered\n' "$vdist_name" "$1" >&2
+	[ "$1" = INT ] && exit 130
+	exit 143
+}
+
+# package_fresh: the package another run made while this one waited is
+# newer than everything it is made from, and in dist/
+package_fresh() {
+	local f
+	[ -f "$rel/package.stamp" ] && [ -f "$dist/$(cat "$rel/package.stamp")" ] || return 1
+	for f in "$rel/inputs.stamp" "$rel/image.stamp" "$rel/build.sh" "$rel/values.sh" "$here/host.sh" "$here/lib.sh" "$here/bootstrap.sh"; do
+		[ ! "$f" -nt "$rel/package.stamp" ] || return 1
+	done
+}
+
 # cmd_package: run build.sh in a fresh container and move the package
 # into dist/ in one rename. The container gets the project's cache:
 # .vdist/cache/deps/KEY.tar, the venv of the app's dependencies (see
@@ -823,9 +880,18 @@ cache_gc() {
 cmd_package() {
 	result_kind=package
 	local src key path file deps pipcache
+	if [ -n "$waited" ] || [ -f "$rel/.waited-${VDIST_RUN:-}" ]; then
+		rm -f "$rel"/.waited-*
+		if package_fresh; then
+			say "$dist/$(cat "$rel/package.stamp") was made by the run this one waited for"
+			result_kind=''
+			return 0
+		fi
+	fi
 	mkdir -p "$logdir" "$dist" "$rel/out"
 	rm -f "$rel/package.step"
 	engine_up
+	containers_gone
 	# the stamp says the image was made, but on this engine? (another
 	# engine, or an image removed since): made again where it is missing
 	local image_id
@@ -865,12 +931,14 @@ cmd_package() {
 	: >"$log"
 	printf 'building %s %s-%s (%s) in %s\n' "$vdist_app" "$version" "$iteration" "$vdist_package_type" "$vdist_image_tag" | show "$log"
 	cache_items=("deps/$deps.tar" "$pipcache")
-	if ! drun --rm "${run_flags[@]}" "${wheel_flags[@]}" "${mounts[@]}" "${cenv[@]}" \
+	# in the background, so that a signal reaches the trap at once
+	drun --rm "${run_flags[@]}" "${wheel_flags[@]}" "${mounts[@]}" "${cenv[@]}" \
 		-v "$src:/src:ro" -v "$PWD/$rel/out:/out" -v "$PWD/.vdist/cache:/cache" \
 		-e VDIST_DEPS_KEY="$deps" -e VDIST_PIP_CACHE="/cache/$pipcache" -e VDIST_FPM="${VDIST_FPM:-fpm}" \
-		"$vdist_image_tag" bash /vdist/build.sh 2>&1 | show "$log"; then
-		fail "$log" "build failed"
-	fi
+		"$vdist_image_tag" bash /vdist/build.sh 2>&1 | show "$log" &
+	job=$!
+	wait "$job" || fail "$log" "build failed"
+	job=""
 	file=$(cd "$rel/out" && ls)
 	if [ -z "$file" ] || [ ! -f "$rel/out/$file" ]; then
 		fail "$log" "build made no package"
@@ -881,7 +949,7 @@ cmd_package() {
 		rm -f "$rel/package.step"
 		step package "$dist/$what, $(human "$(stat -c %s "$rel/out/$what")")" "$ms"
 	fi
-	mv -f "$rel/out/$file" "$dist/$file"
+	deliver "$rel/out/$file" "$dist/$file"
 	printf '%s\n' "$file" >"$rel/package.stamp"
 	printf '%s\n' "$deps" >"$rel/deps.key"
 	cache_gc
@@ -984,6 +1052,33 @@ echo 'install, run and removal ok'" 2>&1 | show "$logdir/$vdist_id.check.log"; t
 	result check ok "$dist/$file" "$(stat -c %s "$dist/$file")"
 }
 
+trap 'on_signal INT' INT
+trap 'on_signal TERM' TERM
+case ${1:-} in
+source | inputs | image | package | check | lint | wheels)
+	# the make the user started: when it is gone (a SIGTERM or SIGKILL
+	# that reached only it), this command stops as if it got SIGTERM
+	if [ -n "${VDIST_TOP_PID:-}" ]; then
+		kill -0 "$VDIST_TOP_PID" 2>/dev/null || { printf '[%s] make (pid %s) is gone: not starting\n' "$vdist_name" "$VDIST_TOP_PID" >&2; exit 143; }
+		(
+			trap - INT TERM
+			while kill -0 "$VDIST_TOP_PID" 2>/dev/null; do sleep 1; done
+			kill -TERM $$ 2>/dev/null
+		) </dev/null >/dev/null 2>&1 &
+		watcher=$!
+	fi
+	waited=''
+	exec 6>>"$rel/.lock"
+	flock -n 6 || {
+		waited=1
+		say "waiting for another vdist run of this build to finish (.vdist/$vdist_id/.lock)"
+		flock 6
+		# for the package command of this make run: the other run may
+		# have made what make asked for
+		[ -z "${VDIST_RUN:-}" ] || : >"$rel/.waited-$VDIST_RUN"
+	}
+	;;
+esac
 case ${1:-} in
 source) cmd_source ;;
 inputs) cmd_inputs ;;
