@@ -28,17 +28,26 @@ vdist_bootstrap_image() {
 	fi
 	old_id=$("${dk[@]}" image inspect -f '{{.Id}}' "$name" 2>/dev/null || true)
 	work=$(mktemp -d "${TMPDIR:-/tmp}/vdist-bootstrap.XXXXXX") || return 1
-	# The customize hook refuses a tree without an apt sources list; its
-	# single quotes are on purpose: mmdebstrap expands $1.
-	# shellcheck disable=SC2016
-	if ! mmdebstrap --variant=minbase --format=tar --quiet --architectures="$arch" --include="ca-certificates${include:+,$include}" \
-		--customize-hook='test -s "$1/etc/apt/sources.list" || ls "$1"/etc/apt/sources.list.d/*.sources >/dev/null 2>&1 || { echo "no apt sources in image" >&2; exit 1; }' \
-		"$suite" "$work/rootfs.tar" ${mirror:+"$mirror"} >"$work/mmdebstrap.log" 2>&1; then
+	# A mirror's download can fail for a moment (a sync, a dropped
+	# connection): one more try before giving up.
+	local try
+	for try in 1 2; do
+		# The customize hook refuses a tree without an apt sources list;
+		# its single quotes are on purpose: mmdebstrap expands $1.
+		# shellcheck disable=SC2016
+		mmdebstrap --variant=minbase --format=tar --quiet --architectures="$arch" --include="ca-certificates${include:+,$include}" \
+			--customize-hook='test -s "$1/etc/apt/sources.list" || ls "$1"/etc/apt/sources.list.d/*.sources >/dev/null 2>&1 || { echo "no apt sources in image" >&2; exit 1; }' \
+			"$suite" "$work/rootfs.tar" ${mirror:+"$mirror"} >"$work/mmdebstrap.log" 2>&1 && break
 		cat "$work/mmdebstrap.log" >&2
-		rm -rf "$work"
-		echo "mmdebstrap failed for $name ($suite)" >&2
-		return 1
-	fi
+		rm -f "$work/rootfs.tar"
+		if [ "$try" = 2 ]; then
+			rm -rf "$work"
+			echo "mmdebstrap failed for $name ($suite)" >&2
+			return 1
+		fi
+		echo "mmdebstrap failed for $name ($suite): trying once more in 10 s" >&2
+		sleep 10
+	done
 	# containers run no services when packages install (mmdebstrap removes
 	# its own policy-rc.d when done, so this one is added afterwards)
 	mkdir -p "$work/extra/usr/sbin"
