@@ -1070,13 +1070,17 @@ source | inputs | image | package | check | lint | wheels)
 	waited=''
 	exec 6>>"$rel/.lock"
 	flock -n 6 || {
-		waited=1
-		say "waiting for another vdist run of this build to finish (.vdist/$vdist_id/.lock)"
+		# a command of this same make run (make -j) is waited for quietly
+		if [ "$(cat "$rel/.lock.run" 2>/dev/null)" != "${VDIST_RUN:-}" ] || [ -z "${VDIST_RUN:-}" ]; then
+			waited=1
+			say "waiting for another vdist run of this build to finish (.vdist/$vdist_id/.lock)"
+		fi
 		flock 6
 		# for the package command of this make run: the other run may
 		# have made what make asked for
-		[ -z "${VDIST_RUN:-}" ] || : >"$rel/.waited-$VDIST_RUN"
+		[ -z "$waited" ] || [ -z "${VDIST_RUN:-}" ] || : >"$rel/.waited-$VDIST_RUN"
 	}
+	printf '%s\n' "${VDIST_RUN:-}" >"$rel/.lock.run"
 	;;
 esac
 case ${1:-} in
