@@ -29,7 +29,10 @@ vdist_bootstrap_image() {
 	old_id=$("${dk[@]}" image inspect -f '{{.Id}}' "$name" 2>/dev/null || true)
 	work=$(mktemp -d "${TMPDIR:-/tmp}/vdist-bootstrap.XXXXXX") || return 1
 	# A mirror's download can fail for a moment (a sync, a dropped
-	# connection): one more try before giving up.
+	# connection): one more try before giving up. mmdebstrap gets no fd
+	# above 2 (make's jobserver, host.sh's locks): it hands apt a hook
+	# "cat >&N" for the first free fd, and dash refuses N > 9 ("Bad fd
+	# number"), which failed every bootstrap under make -j check.
 	local try
 	for try in 1 2; do
 		# The customize hook refuses a tree without an apt sources list;
@@ -37,7 +40,7 @@ vdist_bootstrap_image() {
 		# shellcheck disable=SC2016
 		mmdebstrap --variant=minbase --format=tar --quiet --architectures="$arch" --include="ca-certificates${include:+,$include}" \
 			--customize-hook='test -s "$1/etc/apt/sources.list" || ls "$1"/etc/apt/sources.list.d/*.sources >/dev/null 2>&1 || { echo "no apt sources in image" >&2; exit 1; }' \
-			"$suite" "$work/rootfs.tar" ${mirror:+"$mirror"} >"$work/mmdebstrap.log" 2>&1 && break
+			"$suite" "$work/rootfs.tar" ${mirror:+"$mirror"} >"$work/mmdebstrap.log" 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- && break
 		cat "$work/mmdebstrap.log" >&2
 		rm -f "$work/rootfs.tar"
 		if [ "$try" = 2 ]; then
