@@ -91,7 +91,7 @@ build_values(struct dict_build *v, const struct resolved *r)
 		.iteration = b->iteration, .maintainer = b->maintainer, .description = b->description,
 		.license = b->license, .url = b->url, .source_kind = srckinds[b->srckind],
 		.source = b->source, .branch = b->branch, .profile = p->id, .docker_image = r->docker_image,
-		.arch = r->arch, .docker_host = r->docker_host, .profile_var = NULL,
+		.arch = r->arch, .docker_host = r->docker_host, .profile_var = r->profile_var,
 		.image_tag = NULL, .package_type = p->package_type, .packager = r->packager,
 		.package_name = r->package_name, .file_format = r->file_format, .venv = r->venv,
 		.pkg_install = r->pkg_install, .build_deps = &r->build_deps,
@@ -134,18 +134,12 @@ plan_build(const struct resolved *r, const struct profiles *ps, const struct emi
 	int bad = 0;
 
 	build_values(&bv, r);
-	char *pvar = xstrdup(p->id);
-	for (char *c = pvar; *c; c++)
-		if (*c == '-' || *c == '.')
-			*c = '_';
-	bv.profile_var = pvar;
 	struct tpl_dict *bd = dict_build_new(&bv, pv);
 	/* the builder image is named by a hash of its Dockerfile, so builds
 	 * with the same profile and build deps share one image */
 	char *dockerfile = expand(ps, o, "Dockerfile", bd, d, p->origin, 0, 0, used);
 	if (!dockerfile) {
 		tpl_dict_free(bd);
-		free(pvar);
 		return -1;
 	}
 	char hash[65], *pid = ids_from_name(p->id);
@@ -153,8 +147,9 @@ plan_build(const struct resolved *r, const struct profiles *ps, const struct emi
 	hash[16] = '\0';
 	/* an image of another architecture than amd64 says so in its name
 	 * (docker import labels every image amd64) */
-	char *tag = xasprintf("vdist/builder-%s%s%s:%s", pid[0] ? pid : "profile", strcmp(r->arch, "amd64") ? "-" : "",
-	                      strcmp(r->arch, "amd64") ? r->arch : "", hash);
+	int amd64 = !strcmp(r->arch, "amd64");
+	char *tag = xasprintf("vdist/builder-%s%s%s:%s", pid[0] ? pid : "profile", amd64 ? "" : "-", amd64 ? "" : r->arch,
+	                      hash);
 	free(pid);
 	dict_set_image_tag(bd, tag);
 	free(tag);
@@ -175,7 +170,6 @@ plan_build(const struct resolved *r, const struct profiles *ps, const struct emi
 		bad = 1;
 	free(dir);
 	tpl_dict_free(bd);
-	free(pvar);
 	return bad ? -1 : 0;
 }
 

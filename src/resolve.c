@@ -237,6 +237,10 @@ resolve_one(struct resolved *r)
 	r->docker_image = strcmp(r->arch, p->arch) ? image_for_arch(p->docker_image, p->arch, r->arch)
 	                                           : xstrdup(p->docker_image);
 	r->docker_host = xstrdup(b->docker_host[0] ? b->docker_host : p->docker_host);
+	r->profile_var = xstrdup(p->id);
+	for (char *c = r->profile_var; *c; c++)
+		if (*c == '-' || *c == '.')
+			*c = '_';
 	r->compression = xstrdup(b->compression[0] ? b->compression : p->compression);
 	/* fast defaults: zstd 3 packs better than gzip 9 in a fraction of xz's time */
 	r->compression_level = xstrdup(b->compression_level[0] ? b->compression_level
@@ -478,6 +482,7 @@ resolved_free(struct resolved *r, size_t n)
 		free(r[i].arch);
 		free(r[i].docker_image);
 		free(r[i].docker_host);
+		free(r[i].profile_var);
 		free(r[i].compression);
 		free(r[i].compression_level);
 		free(r[i].exclude_re);

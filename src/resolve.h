@@ -64,6 +64,7 @@ struct resolved {
 	                                   arch Docker's per-architecture name of it (arm64v8/...),
 	                                   NULL when there is none (an error) */
 	char *docker_host;              /* the engine: the build's, else the profile's, "" for docker's own */
+	char *profile_var;              /* the profile's id with - and . as _: DOCKER_HOST_<this> in make */
 	char *exclude_re;               /* source exclude as one extended regular expression
 	                                   over paths relative to the source ("" for none) */
 };

@@ -26,27 +26,35 @@ log=$logdir/$vdist_id.log
 dist=${VDIST_DIST:-dist}
 wheelhouse=${VDIST_WHEELHOUSE:-wheelhouse}
 read -r -a docker <<<"${VDIST_DOCKER:-docker}"
+# use_engine ENGINE: docker's environment for ENGINE: a URL as
+# DOCKER_HOST, a name as DOCKER_CONTEXT, '' (or -) as it is; 1 when ENGINE
+# is neither a unix://, tcp:// or ssh:// URL nor a docker context name
+use_engine() {
+	case $1 in
+	'' | -) ;;
+	unix://?* | tcp://?* | ssh://?*) export DOCKER_HOST=$1 && unset DOCKER_CONTEXT ;;
+	*://*) return 1 ;;
+	*) [[ $1 =~ ^[A-Za-z0-9][A-Za-z0-9_.+-]*$ ]] && export DOCKER_CONTEXT=$1 && unset DOCKER_HOST ;;
+	esac
+}
 # the build's Docker engine: make's DOCKER_HOST_PROFILE, else docker_host
 # of the build or profile (vdist-gen checked those), else docker's own
-# choice; a URL goes to docker as DOCKER_HOST, a name as DOCKER_CONTEXT
+# choice (make's value is checked here)
 engine=${VDIST_ENGINE:-$vdist_docker_host}
 engine_var=DOCKER_HOST_$vdist_profile_var
+use_engine "$engine" || {
+	printf 'vdist: error: %s=%s is not an engine: give a unix://, tcp:// or ssh:// URL (as DOCKER_HOST takes) or a docker context name (letters, digits and _ . + -)\n' "$engine_var" "$engine" >&2
+	exit 2
+}
 case $engine in
 '') engine_name=${DOCKER_HOST:-${DOCKER_CONTEXT:+context $DOCKER_CONTEXT}} engine_name=${engine_name:-docker\'s default} ;;
-unix://?* | tcp://?* | ssh://?*)
-	export DOCKER_HOST=$engine
-	unset DOCKER_CONTEXT
-	engine_name=$engine
-	;;
-*://*) printf 'vdist: error: %s=%s is not an engine: give a unix://, tcp:// or ssh:// URL (as DOCKER_HOST takes) or a docker context name\n' "$engine_var" "$engine" >&2; exit 2 ;;
-[A-Za-z0-9]*)
-	[[ $engine =~ ^[A-Za-z0-9][A-Za-z0-9_.+-]*$ ]] || { printf 'vdist: error: %s=%s is not an engine: a docker context name holds only letters, digits and _ . + -\n' "$engine_var" "$engine" >&2; exit 2; }
-	export DOCKER_CONTEXT=$engine
-	unset DOCKER_HOST
-	engine_name="context $engine"
-	;;
-*) printf 'vdist: error: %s=%s is not an engine: give a unix://, tcp:// or ssh:// URL (as DOCKER_HOST takes) or a docker context name\n' "$engine_var" "$engine" >&2; exit 2 ;;
+*://*) engine_name=$engine ;;
+*) engine_name="context $engine" ;;
 esac
+# this project's key among the projects of this machine, a hash of its
+# folder's real path (a fact of the build machine, not of vdist.json): it
+# labels vdist's containers and tags the builder images the project uses
+project_key=$(pwd -P | sha256sum | cut -c1-12)
 read -r -a build_flags <<<"${VDIST_DOCKER_BUILD_FLAGS:-}"
 read -r -a run_flags <<<"${VDIST_DOCKER_RUN_FLAGS:-}"
 # the one place where make variables win over PACKAGE_* from the
@@ -84,10 +92,13 @@ redact() {
 }
 
 # engine_up: the build's engine answers, or this build fails, naming it
+# (asked once per command: cmd_package may run cmd_image)
+engine_answered=''
 engine_up() {
+	[ -z "$engine_answered" ] || return 0
 	local err to=()
 	! command -v timeout >/dev/null || to=(timeout 60)
-	err=$("${to[@]}" "${docker[@]}" version --format '{{.Server.Version}}' 2>&1 >/dev/null) && return 0
+	err=$("${to[@]}" "${docker[@]}" version --format '{{.Server.Version}}' 2>&1 >/dev/null) && engine_answered=1 && return 0
 	die "the Docker engine does not answer ($engine_name: $(printf '%s' "${err:-no answer in 60 s}" | tail -n 1)): start it, or point $engine_var (make) or docker_host (vdist.json, the profile) at one that runs"
 }
 
@@ -117,7 +128,7 @@ copy_in() {
 		return
 	elif [ "$c" = /vdist ]; then
 		sel=(--exclude=./context --exclude=./src --exclude=./src.new --exclude=./out --exclude=./wheels
-			--exclude=./release --exclude=./scripts.new .)
+			--exclude=./release .)
 	elif [ "$c" = /src ] && [ -f "$rel/files.list" ]; then
 		sel=(--no-recursion . --null -T "$PWD/$rel/files.list")
 	elif [ "$c" = /cache ]; then
@@ -137,7 +148,7 @@ copy_in() {
 # started attached, each writable PATH copied back into HOST, and
 # removed: the same files either way
 drun() {
-	local labels=(--label "org.vdist.project=$(project_key)" --label "org.vdist.build=$vdist_id")
+	local labels=(--label "org.vdist.project=$project_key" --label "org.vdist.build=$vdist_id")
 	engine_remote || { "${docker[@]}" run "${labels[@]}" "$@"; return; }
 	local args=("${labels[@]}") vols=() v id st=0 inter=()
 	while [ $# -gt 0 ]; do
@@ -493,12 +504,9 @@ cmd_image() {
 	result image "$how"
 }
 
-# project_key: this project's key among the projects of this machine, a
-# hash of its folder's real path (a fact of the build machine, not of
-# vdist.json); projects_dir: where each key's folder is written down, so
+# projects_dir: where the folder of each project key is written down, so
 # that a prune can tell a project that still uses an image from one that
 # is gone
-project_key() { pwd -P | sha256sum | cut -c1-12; }
 projects_dir=${XDG_STATE_HOME:-${HOME:-/tmp}/.local/state}/vdist/projects
 
 # record_image ID: note in .vdist/images.list that this project's build
@@ -507,10 +515,9 @@ projects_dir=${XDG_STATE_HOME:-${HOME:-/tmp}/.local/state}/vdist/projects
 # vdist/used-by-KEY:ID, so that make vdist-prune-images of another
 # project sharing it keeps it while this build uses it
 record_image() {
-	local list=.vdist/images.list line key
-	key=$(project_key)
-	"${docker[@]}" tag "$1" "vdist/used-by-$key:$vdist_id"
-	mkdir -p "$projects_dir" 2>/dev/null && [ -f "$projects_dir/$key" ] || pwd -P >"$projects_dir/$key" 2>/dev/null || true
+	local list=.vdist/images.list line
+	"${docker[@]}" tag "$1" "vdist/used-by-$project_key:$vdist_id"
+	mkdir -p "$projects_dir" 2>/dev/null && [ -f "$projects_dir/$project_key" ] || pwd -P >"$projects_dir/$project_key" 2>/dev/null || true
 	line=$(printf '%s\t%s\t%s' "${engine:--}" "$vdist_image_tag" "$1")
 	(
 		flock 7
@@ -538,8 +545,7 @@ uses_image() {
 # container; each on the engine it was used on. The used-by tags of
 # builds and projects that are gone go first.
 cmd_prune_images() {
-	local list=.vdist/images.list keep=.vdist/images.keep f e t i st n=0 bytes=0 key
-	key=$(project_key)
+	local list=.vdist/images.list keep=.vdist/images.keep f e t i st n=0 bytes=0
 	[ -f "$list" ] || { say "no builder image recorded (.vdist/images.list): nothing to prune"; return 0; }
 	exec 7>>.vdist/.images.lock
 	flock 7
@@ -552,11 +558,7 @@ cmd_prune_images() {
 		[ -n "$t" ] || continue
 		st=0
 		(
-			case $e in
-			-) ;;
-			*://*) export DOCKER_HOST=$e && unset DOCKER_CONTEXT ;;
-			*) export DOCKER_CONTEXT=$e && unset DOCKER_HOST ;;
-			esac
+			use_engine "$e" || exit 3
 			"${docker[@]}" version >/dev/null 2>&1 || exit 3
 			now=$("${docker[@]}" image inspect -f '{{.Id}}' "$t" 2>/dev/null || true)
 			if grep -qxF -- "$t" "$keep.tags" && [ "$now" = "$i" ]; then
@@ -571,7 +573,7 @@ cmd_prune_images() {
 				vdist/used-by-*:*)
 					k=${u#vdist/used-by-} k=${k%%:*}
 					if uses_image "$k" "${u#*:}" "$i"; then
-						[ "$k" != "$key" ] || exit 2
+						[ "$k" != "$project_key" ] || exit 2
 						others+=" $u"
 					else
 						"${docker[@]}" image rm "$u" >/dev/null
@@ -841,7 +843,7 @@ deliver() {
 # project's key and the build's id): a run that was killed leaves them
 containers_gone() {
 	local ids=()
-	mapfile -t ids < <("${docker[@]}" ps -aq --filter "label=org.vdist.project=$(project_key)" \
+	mapfile -t ids < <("${docker[@]}" ps -aq --filter "label=org.vdist.project=$project_key" \
 		--filter "label=org.vdist.build=$vdist_id" 2>/dev/null)
 	[ ${#ids[@]} -gt 0 ] || return 0
 	say "removing the containers a stopped run of this build left: ${ids[*]}"
