@@ -28,6 +28,11 @@ CHECK_CMD ?=
 # the Debian image lintian and rpmlint run in (a missing debian:SUITE is bootstrapped)
 LINT_IMAGE ?= debian:bookworm
 RPM_INSTALL_FLAGS ?=
+# the gpg key (fingerprint, key id or user id) packages and dist/SHA256SUMS
+# are signed with, on this machine; empty: each build's sign_key
+SIGN_KEY ?=
+# make repo: the folder the signed apt and yum repositories are kept in
+REPO_DIR ?= repo
 VDIST_GEN ?= vdist-gen
 # make wheels, release, run, manage (the flow of pypackage-docker)
 WHEELHOUSE ?= wheelhouse
@@ -66,6 +71,8 @@ vdist_env = VDIST_DOCKER=$(call vdist_q,$(DOCKER)) \
 	VDIST_PORTS=$(call vdist_q,$(PORTS)) VDIST_VOLUMES=$(call vdist_q,$(VOLUMES)) \
 	VDIST_ENV_VARS=$(call vdist_q,$(ENV_VARS)) VDIST_FORCE=$(call vdist_q,$(FORCE)) \
 	VDIST_OFFLINE=$(call vdist_q,$(OFFLINE)) VDIST_LINT_IMAGE=$(call vdist_q,$(LINT_IMAGE)) \
+	VDIST_SIGN_KEY=$(call vdist_q,$(SIGN_KEY)) VDIST_IDS=$(call vdist_q,$(vdist_ids)) \
+	VDIST_REPO_DIR=$(call vdist_q,$(REPO_DIR)) \
 	VDIST_V=$(call vdist_q,$(V)) VDIST_RUN=$(call vdist_q,$(vdist_run)) VDIST_TOP_PID=$(call vdist_q,$(vdist_top_pid)) \
 	VDIST_CMD=$(call vdist_q,$(value CMD)) VDIST_ARGS=$(call vdist_q,$(value ARGS))
 # vdist_host ID COMMAND: the recipe line that runs one host.sh command,
@@ -103,11 +110,16 @@ vdist_summary = @$(call vdist_summary_cmd,$(1),$(2),0)
 
 # packages, lint-packages, check-packages (which lints too) and images
 # get one prerequisite per build from each build.mk, through vdist-KIND
-.PHONY: packages images lint-packages check-packages vdist-clean vdist-clean-cache vdist-prune-images clean vdist-FORCE wheels release run manage
+.PHONY: packages repo images lint-packages check-packages vdist-clean vdist-clean-cache vdist-prune-images clean vdist-FORCE wheels release run manage
 .PHONY: vdist-packages vdist-lint vdist-check vdist-wheels
+# packages: then dist/SHA256SUMS of them all (signed with a key)
 packages:
 	$(call vdist_each,packages,$(vdist_ids))
+	$(if $(vdist_ids),$(call vdist_host,$(firstword $(vdist_ids)),checksums))
 	$(call vdist_summary,packages,$(vdist_ids))
+# repo: the packages, then published into $(REPO_DIR), signed (see host.sh cmd_repo)
+repo: packages
+	$(if $(vdist_ids),$(call vdist_host,$(firstword $(vdist_ids)),repo),@echo 'vdist: no build')
 lint-packages:
 	$(call vdist_each,lint,$(vdist_ids))
 	$(call vdist_summary,lint,$(vdist_ids))

@@ -51,6 +51,7 @@ enum kcheck {
 	C_ARCH,      /* amd64 or arm64 */
 	C_ENGINE,    /* a DOCKER_HOST URL or a docker context name */
 	C_LEVEL,     /* 0 to 22 (the format's range is checked by resolve) */
+	C_KEYID,     /* a gpg key: one line, not empty, not starting with - */
 };
 
 /* how values from the top level, "defaults" and the build combine */
@@ -103,6 +104,8 @@ static const struct keydef keys[CONFIG_NKEYS] = {
 		"the packages' architecture, amd64 or arm64; default: the profile's (another one runs by emulation or on docker_host)"},
 	[K_DOCKER_HOST] = {"docker_host", T_STR, C_ENGINE, M_SET, F(docker_host), "",
 		"the Docker engine of this build: a DOCKER_HOST URL (unix://, tcp://, ssh://) or a docker context; default: the profile's, else docker's own"},
+	[K_SIGN_KEY] = {"sign_key", T_STR, C_KEYID, M_SET, F(sign_key), "",
+		"the gpg key (fingerprint, key id or user id) the packages and dist/SHA256SUMS are signed with on the host; make SIGN_KEY=... wins; default: unsigned"},
 	[K_BUILD_DEPS] = {"build_deps", T_LIST, C_PKGNAMES, M_UNION, F(build_deps), NULL,
 		"OS packages installed in the builder image"},
 	[K_RUNTIME_DEPS] = {"runtime_deps", T_LIST, C_PKGS, M_UNION, F(runtime_deps), NULL,
@@ -512,6 +515,10 @@ check_value(struct loader *L, const struct keydef *k, const char *v, size_t off)
 		break;
 	case C_ENGINE:
 		why = config_engine_why(v);
+		break;
+	case C_KEYID:
+		if (!*v || *v == '-' || strpbrk(v, "\n\r"))
+			why = "must name one gpg key on one line (a fingerprint, key id or user id), not starting with -";
 		break;
 	case C_LEVEL:
 		if (strspn(v, "0123456789") != strlen(v) || strlen(v) > 2 || atoi(v) > 22)

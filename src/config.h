@@ -30,7 +30,7 @@ enum srckind {
 /* the keys of a build, in table order; CONFIG_NKEYS counts them */
 enum configkey {
 	K_NAME, K_APP, K_VERSION, K_ITERATION, K_MAINTAINER, K_DESCRIPTION,
-	K_LICENSE, K_URL, K_SOURCE, K_PROFILE, K_BUILD_MACHINE_ID, K_PACKAGER, K_ARCH, K_DOCKER_HOST,
+	K_LICENSE, K_URL, K_SOURCE, K_PROFILE, K_BUILD_MACHINE_ID, K_PACKAGER, K_ARCH, K_DOCKER_HOST, K_SIGN_KEY,
 	K_BUILD_DEPS, K_RUNTIME_DEPS, K_CUSTOM_FILENAME, K_FPM_ARGS, K_PIP_ARGS,
 	K_PACKAGE_INSTALL_ROOT, K_COMPILE_PYTHON, K_PYTHON_VERSION, K_PYTHON_BASEDIR,
 	K_PYTHON_URL, K_PYTHON_SHA256, K_PYTHON_CONFIGURE_FLAGS, K_REQUIREMENTS_PATH,
@@ -74,6 +74,7 @@ struct build {
 	char *packager;             /* "native", "fpm" or "" for the profile's choice */
 	char *arch;                 /* amd64, arm64, or "" for the profile's */
 	char *docker_host;          /* the engine (DOCKER_HOST URL or docker context), "" for the profile's */
+	char *sign_key;             /* the gpg key the packages are signed with, "" for none */
 	struct strlist build_deps;  /* OS packages for building */
 	struct strlist runtime_deps;/* OS packages the package depends on */
 	char *custom_filename;      /* package file name with {NAME} references (see

@@ -93,6 +93,8 @@ static const struct dname names[] = {
 	{"ARCH", DS_BUILD, DK_STR, DF_RAW, B(arch), NULL, 0, NULL, "the packages' architecture, amd64 or arm64"},
 	{"DOCKER_HOST", DS_BUILD, DK_STR, DF_IF, B(docker_host), NULL, 0, NULL,
 	 "the build's engine (docker_host of the build, else of the profile), empty for docker's own"},
+	{"SIGN_KEY", DS_BUILD, DK_STR, DF_IF, B(sign_key), NULL, 0, NULL,
+	 "sign_key: the gpg key the packages are signed with, empty for none"},
 	{"PROFILE_VAR", DS_BUILD, DK_STR, DF_RAW, B(profile_var), NULL, 0, NULL,
 	 "the profile's id with - and . as _, for make variable names (DOCKER_HOST_PROFILE_VAR)"},
 	{"PACKAGE_TYPE", DS_BUILD, DK_STR, DF_RAW, B(package_type), NULL, 0, NULL, "deb or rpm"},

@@ -41,7 +41,7 @@ struct dict_build {
 	const char *description, *license, *url;
 	const char *source_kind, *source, *branch;
 	const char *profile, *docker_image, *image_tag, *package_type, *packager;
-	const char *arch, *docker_host, *profile_var;
+	const char *arch, *docker_host, *profile_var, *sign_key;
 	const char *package_name, *file_format, *venv, *pkg_install;
 	const struct strlist *build_deps, *profile_build_deps, *own_build_deps;
 	const struct strlist *runtime_deps, *package_deps;

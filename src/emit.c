@@ -92,6 +92,7 @@ build_values(struct dict_build *v, const struct resolved *r)
 		.license = b->license, .url = b->url, .source_kind = srckinds[b->srckind],
 		.source = b->source, .branch = b->branch, .profile = p->id, .docker_image = r->docker_image,
 		.arch = r->arch, .docker_host = r->docker_host, .profile_var = r->profile_var,
+		.sign_key = b->sign_key,
 		.image_tag = NULL, .package_type = p->package_type, .packager = r->packager,
 		.package_name = r->package_name, .file_format = r->file_format, .venv = r->venv,
 		.pkg_install = r->pkg_install, .build_deps = &r->build_deps,

@@ -9,7 +9,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cd "$here/../.."
-usage="usage: host.sh ID source|inputs|image|package|check|lint|wheels|release|run|manage|shell|base-image|base-image-if-possible|prune-images"
+usage="usage: host.sh ID source|inputs|image|package|check|lint|wheels|checksums|repo|release|run|manage|shell|base-image|base-image-if-possible|prune-images"
 case ${1:-} in
 '' | */* | .*) printf 'vdist: error: %s\n' "$usage" >&2; exit 2 ;;
 esac
@@ -62,6 +62,10 @@ read -r -a run_flags <<<"${VDIST_DOCKER_RUN_FLAGS:-}"
 version=${VDIST_VERSION:-${PACKAGE_VERSION:-$vdist_version}}
 iteration=${VDIST_ITERATION:-${PACKAGE_ITERATION:-$vdist_iteration}}
 maintainer=${VDIST_MAINTAINER:-${PACKAGE_MAINTAINER:-$vdist_maintainer}}
+
+# the gpg key the package is signed with: make's SIGN_KEY, else the
+# build's sign_key ('' for unsigned)
+sign_key=${VDIST_SIGN_KEY:-$vdist_sign_key}
 
 # say MESSAGE...: one line tagged with the build name
 say() { redact "$*"; printf '[%s] %s\n' "$vdist_name" "$redacted"; }
@@ -338,15 +342,21 @@ vcs_re='(^|/)(\.git|\.gitignore|\.gitattributes|\.gitmodules|\.hg|\.hgignore|\.h
 # starts with -): git's view inside a git work tree (tracked files, and
 # untracked ones .gitignore does not ignore), else every file; without
 # VCS folders, the project's .vdist/, dist/ and wheelhouse/, vdist's own
-# files, and what source "exclude" leaves out (vdist_exclude_re)
+# files, and what source "exclude" leaves out (vdist_exclude_re). A
+# source folder that is not the project never gives its .vdist/ either,
+# nor its dist/ when it is a vdist project of its own (has a vdist.json):
+# another project's packages and build state. Links are listed as links,
+# never followed
 source_files() {
-	local own='' f top
+	local own='^\.vdist(/|$)' f top
 	if [ "$(cd "$1" && pwd)" = "$(cd "$vdist_project" && pwd)" ]; then
 		own='^(\.vdist|wheelhouse|'"$(printf '%s' "${dist#./}" | sed 's/[][\.*^$+?(){}|/]/\\&/g')"
 		for f in "${vdist_own_files[@]}"; do
 			own+="|$(printf '%s' "${f#./}" | sed 's/[][\.*^$+?(){}|/]/\\&/g')"
 		done
 		own+=')(/|$)'
+	elif [ -f "$1/vdist.json" ]; then
+		own='^(\.vdist|dist)(/|$)'
 	fi
 	top=$(git -C "$1" rev-parse --show-toplevel 2>/dev/null || true)
 	{
@@ -359,9 +369,28 @@ source_files() {
 		else
 			(cd "$1" && find . -mindepth 1 ! -type d -printf '%P\0')
 		fi
-	} | grep -zEv "$vcs_re" | { if [ -n "$own" ]; then grep -zEv "$own"; else cat; fi; } |
+	} | grep -zEv "$vcs_re" | grep -zEv "$own" |
 		{ if [ -n "$vdist_exclude_re" ]; then grep -zEv "$vdist_exclude_re"; else cat; fi; } |
 		LC_ALL=C sort -zu | sed -z 's|^|./|'
+}
+
+# links_out SRC LIST: warn of each link of LIST (source_files' output)
+# that points outside SRC, absolute or by ../: it is packaged as that
+# link, so what it names on the build host never enters the package, and
+# on a server it names the server's file, or nothing
+links_out() {
+	local f t to base
+	base=$(realpath -ms -- "$1")
+	while IFS= read -r -d '' f; do
+		[ -L "$1/$f" ] || continue
+		t=$(readlink -- "$1/$f")
+		to=$(realpath -ms -- "$base/$(dirname -- "$f")/$t")
+		case $t in
+		/*) ;;
+		*) case $to/ in "$base"/*) continue ;; esac ;;
+		esac
+		say "warning: ${f#./} is a link to $t, outside the source: it is packaged as that link, never as what it points to"
+	done <"$2"
 }
 
 # custom_file_name: into custom_file, the package file's name when
@@ -406,9 +435,10 @@ cmd_inputs() {
 		rm -f "$rel/files.new"
 	else
 		mv "$rel/files.new" "$rel/files.list"
+		links_out "$src" "$rel/files.list"
 	fi
 	{
-		printf 'version %s\niteration %s\nmaintainer %s\n' "$version" "$iteration" "$maintainer"
+		printf 'version %s\niteration %s\nmaintainer %s\nsign_key %s\n' "$version" "$iteration" "$maintainer" "$sign_key"
 		# files only: folder times change when dist/ or logs appear; and
 		# not vdist's own files, whose changes reach the build through the
 		# scripts vdist-gen writes again
@@ -433,6 +463,10 @@ cmd_inputs() {
 		rm -f "$rel/inputs.new"
 	else
 		mv "$rel/inputs.new" "$rel/inputs.stamp"
+	fi
+	# a package removed from dist/ (or a DIST that moved) is made again
+	if [ -f "$rel/package.stamp" ] && [ ! -f "$dist/$(cat "$rel/package.stamp")" ]; then
+		touch "$rel/inputs.stamp"
 	fi
 }
 
@@ -821,6 +855,180 @@ cache_gc() {
 	done
 }
 
+# --- signing, on this machine with its gpg: the key never enters a
+# container, and gpg's agent asks for its passphrase as usual
+
+# sign_check: before anything is built, that this machine can sign with
+# sign_key: gpg and the package type's signing and checking tools are
+# here, and gpg has exactly one secret key of that name, whose
+# fingerprint goes into sign_fpr ('' when unsigned)
+sign_check() {
+	sign_fpr=''
+	[ -n "$sign_key" ] || return 0
+	local tools=(gpg rpmsign rpmkeys) how='Debian: apt-get install gnupg rpm; Fedora: dnf install gnupg2 rpm-sign'
+	if [ "$vdist_package_type" = deb ]; then
+		tools=(gpg debsigs debsig-verify ar) how='apt-get install gnupg debsigs debsig-verify binutils'
+	fi
+	sign_check_tools "${tools[@]}"
+}
+
+# sign_check_tools TOOL...: each TOOL is here, and gpg has exactly one
+# secret key named sign_key: its fingerprint into sign_fpr
+sign_check_tools() {
+	local t fprs how=${how:-apt-get install gnupg}
+	for t in "$@"; do
+		command -v "$t" >/dev/null ||
+			die "SIGN_KEY '$sign_key': signing a .$vdist_package_type needs $t on this machine ($how); or build unsigned: leave SIGN_KEY and sign_key empty"
+	done
+	fprs=$(gpg --batch --with-colons --list-secret-keys -- "$sign_key" 2>/dev/null |
+		awk -F: '$1 == "sec" { s = 1; next } s && $1 == "fpr" { print $10; s = 0 }') || true
+	case $fprs in
+	'') die "SIGN_KEY '$sign_key': gpg has no secret key of that name (in ${GNUPGHOME:-~/.gnupg}): import it (gpg --import), set GNUPGHOME, or name another key with SIGN_KEY or sign_key" ;;
+	*$'\n'*) die "SIGN_KEY '$sign_key' names $(wc -l <<<"$fprs") secret keys: give the fingerprint of one" ;;
+	esac
+	sign_fpr=$fprs
+}
+
+# sign_package FILE: FILE signed in place with sign_fpr, then checked with
+# the public key alone, as a server would (rpmkeys with a database of its
+# own; debsig-verify with a policy of its own), so that a package whose
+# signature does not verify is never delivered: either failing fails the
+# build. A .deb gets an "origin" signature (debsigs). debsigs runs
+# gpg --openpgp, whose digest is then SHA-1, which debsig-verify refuses:
+# its gpg is given --digest-algo SHA512
+sign_package() {
+	[ -n "$sign_fpr" ] || return 0
+	local f=$1 d=$rel/sign kid
+	rm -rf "$d"
+	mkdir -p "$d/bin"
+	gpg --batch --armor --export -- "$sign_fpr" >"$d/key.asc"
+	if [ "$vdist_package_type" = deb ]; then
+		printf '#!/bin/sh\nexec %q "$@" --digest-algo SHA512\n' "$(command -v gpg)" >"$d/bin/gpg"
+		chmod +x "$d/bin/gpg"
+		PATH=$PWD/$d/bin:$PATH debsigs --sign=origin --default-key="$sign_fpr" "$f" >"$d/log" 2>&1 ||
+			fail "$d/log" "debsigs could not sign $(basename "$f") with $sign_key"
+		kid=$(ar p "$f" _gpgorigin | gpg --batch --list-packets 2>/dev/null | sed -n 's/.*keyid \([0-9A-F]\{16\}\).*/\1/p' | head -n 1)
+		mkdir -p "$d/policies/$kid" "$d/keyrings/$kid"
+		gpg --batch --export -- "$sign_fpr" >"$d/keyrings/$kid/debsig.gpg"
+		cat >"$d/policies/$kid/vdist.pol" <<XML
+<?xml version="1.0"?>
+<!DOCTYPE Policy SYSTEM "https://www.debian.org/debsig/1.0/policy.dtd">
+<Policy xmlns="https://www.debian.org/debsig/1.0/">
+  <Origin Name="vdist" id="$kid" Description="SIGN_KEY"/>
+  <Selection><Required Type="origin" File="debsig.gpg" id="$kid"/></Selection>
+  <Verification><Required Type="origin" File="debsig.gpg" id="$kid"/></Verification>
+</Policy>
+XML
+		debsig-verify --policies-dir "$d/policies" --keyrings-dir "$d/keyrings" "$f" >"$d/log" 2>&1 ||
+			fail "$d/log" "the signature debsigs made on $(basename "$f") does not verify"
+	else
+		# the gpg checked above (Debian's rpm looks for a gpg2 it does not have)
+		rpmsign --define "_gpg_name $sign_fpr" --define "__gpg $(command -v gpg)" --addsign "$f" >"$d/log" 2>&1 ||
+			fail "$d/log" "rpmsign could not sign $(basename "$f") with $sign_key"
+		rpmkeys --dbpath "$PWD/$d/rpmdb" --import "$d/key.asc" >"$d/log" 2>&1 &&
+			rpmkeys --dbpath "$PWD/$d/rpmdb" --checksig "$f" >>"$d/log" 2>&1 &&
+			grep -q ' signatures OK$' "$d/log" ||
+			fail "$d/log" "the signature rpmsign made on $(basename "$f") does not verify"
+	fi
+	rm -rf "$d"
+	say "signed with $sign_key ($sign_fpr), and verified"
+}
+
+# cmd_checksums: dist/SHA256SUMS of the package of each build of this make
+# run (VDIST_IDS), after all were made, and, with a key, its detached
+# signature SHA256SUMS.asc; a package delivered since removes both
+cmd_checksums() {
+	local id files=() sums=$dist/SHA256SUMS
+	for id in ${VDIST_IDS:-$vdist_id}; do
+		[ -f ".vdist/$id/package.stamp" ] || die "no package of build $id: run make packages"
+		files+=("$(cat ".vdist/$id/package.stamp")")
+	done
+	rm -f "$sums" "$sums.asc" "$sums.new" "$sums.asc.new"
+	(cd "$dist" && sha256sum -- "${files[@]}") >"$sums.new"
+	if [ -n "$sign_key" ]; then
+		sign_check
+		gpg --batch --yes --armor --local-user "$sign_fpr" --detach-sign --output "$sums.asc.new" "$sums.new" 2>"$rel/sums.err" &&
+			gpg --batch --verify "$sums.asc.new" "$sums.new" 2>>"$rel/sums.err" || {
+			rm -f "$sums.new" "$sums.asc.new"
+			die "could not sign $sums with $sign_key: $(tail -n 1 "$rel/sums.err")"
+		}
+		rm -f "$rel/sums.err"
+		mv "$sums.asc.new" "$sums.asc"
+	fi
+	mv "$sums.new" "$sums"
+	printf 'vdist: %s: %s package%s%s\n' "$sums" "${#files[@]}" "$([ ${#files[@]} = 1 ] || echo s)" "${sign_key:+, signed with $sign_key ($sums.asc)}"
+}
+
+# cmd_repo: the packages of this make run's builds (VDIST_IDS) published
+# into the repository folder REPO_DIR (default repo/), which keeps what was
+# published before, so that servers can upgrade and go back; signed with
+# sign_key (required). Each profile is one apt suite or yum repository:
+#   apt/pool/PROFILE/*.deb, apt/dists/PROFILE/{InRelease,Release,Release.gpg}
+#   and main/binary-ARCH/Packages(.gz), by apt-ftparchive;
+#   yum/PROFILE/*.rpm and repodata/ (createrepo_c), repomd.xml.asc;
+#   key.asc and key.gpg: the public key, armored and for signed-by
+cmd_repo() {
+	local repo=${VDIST_REPO_DIR:-repo} id f profile type suites=() yums=() s a archs
+	[ -n "$sign_key" ] || die "make repo signs the repository: set SIGN_KEY (or sign_key in vdist.json) to a gpg key"
+	sign_check_tools gpg
+	for id in ${VDIST_IDS:-$vdist_id}; do
+		[ -f ".vdist/$id/package.stamp" ] || die "no package of build $id: run make packages first"
+		f=$(cat ".vdist/$id/package.stamp")
+		[ -f "$dist/$f" ] || die "no $dist/$f: run make packages first"
+		profile=$(. ".vdist/$id/values.sh" && printf '%s' "$vdist_profile")
+		type=$(. ".vdist/$id/values.sh" && printf '%s' "$vdist_package_type")
+		if [ "$type" = deb ]; then
+			command -v apt-ftparchive >/dev/null || die "make repo needs apt-ftparchive on this machine for .deb packages (apt-get install apt-utils)"
+			mkdir -p "$repo/apt/pool/$profile"
+			cp -p "$dist/$f" "$repo/apt/pool/$profile/"
+			[[ " ${suites[*]} " == *" $profile "* ]] || suites+=("$profile")
+		else
+			command -v createrepo_c >/dev/null || die "make repo needs createrepo_c on this machine for .rpm packages (apt-get install createrepo-c; dnf install createrepo_c)"
+			mkdir -p "$repo/yum/$profile"
+			cp -p "$dist/$f" "$repo/yum/$profile/"
+			[[ " ${yums[*]} " == *" $profile "* ]] || yums+=("$profile")
+		fi
+	done
+	gpg --batch --armor --export -- "$sign_fpr" >"$repo/key.asc"
+	gpg --batch --export -- "$sign_fpr" >"$repo/key.gpg"
+	for s in "${suites[@]}"; do
+		archs=$(for f in "$repo/apt/pool/$s"/*.deb; do dpkg-deb -f "$f" Architecture; done | grep -vx all | sort -u | paste -sd ' ')
+		for a in $archs; do
+			mkdir -p "$repo/apt/dists/$s/main/binary-$a"
+			(cd "$repo/apt" && apt-ftparchive --arch "$a" packages "pool/$s") >"$repo/apt/dists/$s/main/binary-$a/Packages"
+			gzip -9n <"$repo/apt/dists/$s/main/binary-$a/Packages" >"$repo/apt/dists/$s/main/binary-$a/Packages.gz"
+		done
+		rm -f "$repo/apt/dists/$s/Release" "$repo/apt/dists/$s/InRelease" "$repo/apt/dists/$s/Release.gpg"
+		apt-ftparchive -o APT::FTPArchive::Release::Origin=vdist -o APT::FTPArchive::Release::Label="$vdist_app" \
+			-o APT::FTPArchive::Release::Suite="$s" -o APT::FTPArchive::Release::Codename="$s" \
+			-o APT::FTPArchive::Release::Architectures="$archs" -o APT::FTPArchive::Release::Components=main \
+			release "$repo/apt/dists/$s" >"$repo/apt/dists/$s/Release.new"
+		mv "$repo/apt/dists/$s/Release.new" "$repo/apt/dists/$s/Release"
+		repo_sign --clearsign "$repo/apt/dists/$s/InRelease" "$repo/apt/dists/$s/Release"
+		repo_sign --detach-sign "$repo/apt/dists/$s/Release.gpg" "$repo/apt/dists/$s/Release"
+		say "apt suite $s: $repo/apt (deb [signed-by=/usr/share/keyrings/$vdist_app.gpg] URL/apt $s main), $(grep -c '^Package:' "$repo"/apt/dists/"$s"/main/binary-*/Packages | awk -F: '{ n += $NF } END { print n }') packages"
+	done
+	for s in "${yums[@]}"; do
+		createrepo_c --quiet --update "$repo/yum/$s" >"$rel/repo.log" 2>&1 || fail "$rel/repo.log" "createrepo_c failed on $repo/yum/$s"
+		rm -f "$repo/yum/$s/repodata/repomd.xml.asc"
+		repo_sign "--detach-sign --armor" "$repo/yum/$s/repodata/repomd.xml.asc" "$repo/yum/$s/repodata/repomd.xml"
+		say "yum repository $s: $repo/yum/$s (baseurl=URL/yum/$s, gpgkey=URL/key.asc, repo_gpgcheck=1), $(ls "$repo/yum/$s"/*.rpm | wc -l) packages"
+	done
+}
+
+# repo_sign "GPG-COMMAND" OUT FILE: FILE signed with sign_fpr into OUT
+# (through OUT.new, so that a failed signature leaves no OUT), verified
+repo_sign() {
+	local how
+	read -r -a how <<<"$1"
+	gpg --batch --yes --local-user "$sign_fpr" --digest-algo SHA512 "${how[@]}" --output "$2.new" "$3" 2>"$rel/sign.err" || {
+		rm -f "$2.new"
+		die "could not sign $3 with $sign_key: $(tail -n 1 "$rel/sign.err")"
+	}
+	rm -f "$rel/sign.err"
+	mv "$2.new" "$2"
+}
+
 # deliver FILE DEST: FILE into dist/ as DEST, whole or not at all: a
 # rename where both are on one file system, else a copy to a hidden part
 # file beside DEST, renamed when complete; a full disk fails the build,
@@ -828,6 +1036,8 @@ cache_gc() {
 deliver() {
 	local part
 	part=$(dirname "$2")/.$(basename "$2").vdist-part
+	# SHA256SUMS lists the packages as they were: made again at the end
+	rm -f "$(dirname "$2")/SHA256SUMS" "$(dirname "$2")/SHA256SUMS.asc"
 	if [ "$(stat -c %d "$1")" = "$(stat -c %d "$(dirname "$2")")" ]; then
 		mv -f "$1" "$2"
 		return
@@ -892,6 +1102,7 @@ cmd_package() {
 	fi
 	mkdir -p "$logdir" "$dist" "$rel/out"
 	rm -f "$rel/package.step"
+	sign_check
 	engine_up
 	containers_gone
 	# the stamp says the image was made, but on this engine? (another
@@ -941,10 +1152,21 @@ cmd_package() {
 	job=$!
 	wait "$job" || fail "$log" "build failed"
 	job=""
-	file=$(cd "$rel/out" && ls)
-	if [ -z "$file" ] || [ ! -f "$rel/out/$file" ]; then
-		fail "$log" "build made no package"
+	# exactly one regular file: the container (a setup.py too) can write
+	# to /out, and a link there must not make this host deliver, sign or
+	# publish a file of its own
+	local made=()
+	mapfile -d '' made < <(find "$rel/out" -mindepth 1 -maxdepth 1 -printf '%P\0' | LC_ALL=C sort -z)
+	[ ${#made[@]} -gt 0 ] || fail "$log" "build made no package"
+	if [ ${#made[@]} != 1 ]; then
+		file=$(printf '%q ' "${made[@]}")
+		fail "$log" "the build left ${#made[@]} files in its output folder, not one package: ${file% }"
 	fi
+	file=${made[0]}
+	if [ ! -f "$rel/out/$file" ] || [ -L "$rel/out/$file" ]; then
+		fail "$log" "the build's output $(printf '%q' "$file") is not a regular file: vdist delivers only a package file, never a link"
+	fi
+	sign_package "$rel/out/$file"
 	if [ -f "$rel/package.step" ]; then
 		local what ms
 		IFS=$'\t' read -r what ms <"$rel/package.step"
@@ -1057,7 +1279,7 @@ echo 'install, run and removal ok'" 2>&1 | show "$logdir/$vdist_id.check.log"; t
 trap 'on_signal INT' INT
 trap 'on_signal TERM' TERM
 case ${1:-} in
-source | inputs | image | package | check | lint | wheels)
+source | inputs | image | package | check | lint | wheels | checksums | repo)
 	# the make the user started: when it is gone (a SIGTERM or SIGKILL
 	# that reached only it), this command stops as if it got SIGTERM
 	if [ -n "${VDIST_TOP_PID:-}" ]; then
@@ -1093,6 +1315,8 @@ package) cmd_package ;;
 check) cmd_check ;;
 lint) cmd_lint ;;
 wheels) cmd_wheels ;;
+checksums) cmd_checksums ;;
+repo) cmd_repo ;;
 release) cmd_release ;;
 run) cmd_run "${VDIST_CMD:-}" ;;
 manage) cmd_run "manage.py ${VDIST_ARGS:-}" ;;

@@ -428,6 +428,28 @@ vdist_deb_depends() {
 		!seen[$0]++'
 }
 
+# vdist_check_names: fail on the first file of the stage whose name the
+# package format cannot hold, naming it, before the packager fails on it
+# less clearly or, worse, makes a package that does not install: dpkg
+# keeps its file lists one name per line (a newline), rpmbuild refuses
+# control characters, DEL and names that are not UTF-8
+vdist_check_names() {
+	local pat why bad
+	if [ "$vdist_package_type" = deb ]; then
+		pat=$'*\n*' why='a newline, which dpkg cannot install'
+	else
+		pat='*[[:cntrl:]]*' why='a control character, which rpm refuses'
+	fi
+	bad=$(cd "$stage" && LC_ALL=C find . -name "$pat" -printf '%P\0' -quit | tr '\0' '\n')
+	if [ -z "$bad" ] && [ "$vdist_package_type" != deb ]; then
+		# in a UTF-8 locale "." matches no byte that is not UTF-8 (where the
+		# image has no such locale, rpmbuild's own error stands)
+		why='bytes that are not UTF-8, which rpm refuses'
+		bad=$(cd "$stage" && find . -printf '%P\0' | { LC_ALL=C.UTF-8 grep -zaxv '.*' || true; } | head -zn 1 | tr '\0' '\n')
+	fi
+	[ -z "$bad" ] || vdist_die "the package would hold $(printf '%q' "/$bad"), a name with $why: rename it, or leave it out with the source's \"exclude\""
+}
+
 # vdist_normalise: the stage the same whatever the host and whenever its
 # parts were made: modes from the file kind only (the source's came from
 # the host's umask), and every time SOURCE_DATE_EPOCH (files from the
@@ -817,7 +839,8 @@ vdist_package_deb() {
 		printf '%s\n' "${vdist_config_files[i]}"
 	done >"$stage/DEBIAN/conffiles"
 	[ -s "$stage/DEBIAN/conffiles" ] || rm -f "$stage/DEBIAN/conffiles"
-	(cd "$stage" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | LC_ALL=C sort -z | xargs -0r md5sum) \
+	# md5sum -z: the names as they are (without it a backslash is escaped)
+	(cd "$stage" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | LC_ALL=C sort -z | xargs -0r md5sum -z | tr '\0' '\n') \
 		>"$stage/DEBIAN/md5sums"
 	vdist_normalise
 	file=$(vdist_file_name "$arch")
@@ -1249,6 +1272,7 @@ vdist_build() {
 	vdist_stage
 	vdist_stage_service
 	vdist_strip
+	vdist_check_names
 	case $vdist_packager in
 	native) "vdist_package_$vdist_package_type" ;;
 	fpm) vdist_package_fpm "$vdist_package_type" ;;

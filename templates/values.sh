@@ -24,6 +24,9 @@ vdist_docker_image={{DOCKER_IMAGE:x-sh}}
 vdist_arch={{ARCH:x-sh}}
 vdist_docker_host={{DOCKER_HOST:x-sh}}
 vdist_profile_var={{PROFILE_VAR:x-sh}}
+# the gpg key the package is signed with on the host ('' for unsigned);
+# make's SIGN_KEY wins over it
+vdist_sign_key={{SIGN_KEY:x-sh}}
 vdist_package_type={{PACKAGE_TYPE:x-sh}}
 vdist_custom_filename={{CUSTOM_FILENAME:x-sh}}
 vdist_fpm_args=({{#FPM_ARGS}}{{ARG:x-sh}} {{/FPM_ARGS}})

@@ -325,7 +325,7 @@ check_real(enum which t, const struct values *vs, unsigned bools)
 		.name = V, .id = V, .app = V, .version = V, .iteration = V, .maintainer = V,
 		.description = V, .license = V, .url = V, .source_kind = V, .source = V, .branch = V,
 		.profile = V, .docker_image = V, .image_tag = V, .package_type = V, .packager = V,
-		.arch = V, .docker_host = V, .profile_var = V,
+		.arch = V, .docker_host = V, .profile_var = V, .sign_key = V,
 		.package_name = V, .file_format = V, .venv = V, .pkg_install = V,
 		.build_deps = L(0), .profile_build_deps = L(1), .own_build_deps = L(2),
 		.runtime_deps = L(3), .package_deps = L(4), .custom_filename = V,

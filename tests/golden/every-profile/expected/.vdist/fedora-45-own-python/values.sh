@@ -25,6 +25,9 @@ vdist_docker_image='fedora:45'
 vdist_arch='amd64'
 vdist_docker_host=''
 vdist_profile_var='fedora_45'
+# the gpg key the package is signed with on the host ('' for unsigned);
+# make's SIGN_KEY wins over it
+vdist_sign_key=''
 vdist_package_type='rpm'
 vdist_custom_filename=''
 vdist_fpm_args=()

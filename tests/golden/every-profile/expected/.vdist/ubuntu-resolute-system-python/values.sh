@@ -25,6 +25,9 @@ vdist_docker_image='ubuntu:26.04'
 vdist_arch='amd64'
 vdist_docker_host=''
 vdist_profile_var='ubuntu_resolute'
+# the gpg key the package is signed with on the host ('' for unsigned);
+# make's SIGN_KEY wins over it
+vdist_sign_key=''
 vdist_package_type='deb'
 vdist_custom_filename=''
 vdist_fpm_args=()

@@ -24,6 +24,9 @@ vdist_docker_image='rockylinux/rockylinux:9'
 vdist_arch='amd64'
 vdist_docker_host=''
 vdist_profile_var='rocky_9'
+# the gpg key the package is signed with on the host ('' for unsigned);
+# make's SIGN_KEY wins over it
+vdist_sign_key=''
 vdist_package_type='rpm'
 vdist_custom_filename=''
 vdist_fpm_args=()
