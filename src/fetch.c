@@ -29,6 +29,8 @@ static const char help_text[] =
 	"Download URL (http://, https:// or file://) to FILE. The body streams to a\n"
 	"temp file next to FILE, is hashed on the way, and is renamed to FILE only\n"
 	"once it is complete and matches --sha256; on any failure nothing is left.\n"
+	"A URL of - is read from the first line of standard input, so that one with\n"
+	"credentials is on no command line (where ps shows it).\n"
 	"\n"
 	"  -o, --output FILE  where to write the file (required)\n"
 	"  --sha256 HEX       the expected SHA-256, 64 hex digits; without it the file\n"
@@ -52,7 +54,8 @@ static const char help_text[] =
 	"Exit status: 0 done, 2 bad usage, 3 the download or a file operation failed.\n";
 /* what the command line and the environment asked for */
 struct opts {
-	const char *url;       /* the URL, borrowed from argv */
+	const char *url;       /* the URL, borrowed from argv, or stdin_url */
+	char *stdin_url;       /* the URL read from standard input for "-", owned */
 	const char *out;       /* -o FILE, borrowed from argv */
 	char sha256[65];       /* expected digest in lowercase hex; "" when not pinned */
 	int quiet;             /* --quiet */
@@ -349,6 +352,26 @@ parse_args(int argc, char **argv, struct opts *o, int *help, struct diags *d)
 	return EXIT_OK;
 }
 
+/* the URL "-": the first line of standard input, without its newline, into
+ * o->stdin_url and o->url; EXIT_OK, or EXIT_USAGE with a diag */
+static int
+read_stdin_url(struct opts *o, struct diags *d)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n = getline(&line, &cap, stdin);
+
+	if (n > 0 && line[n - 1] == '\n')
+		line[--n] = '\0';
+	if (n <= 0) {
+		free(line);
+		return usage_error(d, "fetch: URL '-', but standard input holds no URL; write it there, one line");
+	}
+	o->stdin_url = line;
+	o->url = line;
+	return EXIT_OK;
+}
+
 /* print the one-line result unless --quiet */
 static void
 summary(const struct opts *o, struct bar *b, long long n, const char *hex, int from_cache)
@@ -462,6 +485,11 @@ fetch_main(int argc, char **argv, struct diags *d)
 	rc = parse_args(argc, argv, &o, &help, d);
 	if (rc != EXIT_OK)
 		return rc;
+	if (!help && strcmp(o.url, "-") == 0) {
+		rc = read_stdin_url(&o, d);
+		if (rc != EXIT_OK)
+			return rc;
+	}
 	if (help) {
 		fputs(usage_line, stdout);
 		fputs("\n", stdout);
@@ -489,6 +517,7 @@ fetch_main(int argc, char **argv, struct diags *d)
 		break;
 	}
 	free(host);
+	free(o.stdin_url);
 	fetch_transfer_global_cleanup();
 	return rc;
 }

@@ -514,7 +514,8 @@ cmd_image() {
 		: >"$ilog"
 		if [ -n "$vdist_python_build_prefix" ]; then
 			say "fetching $vdist_python_url"
-			if ! "${VDIST_GEN:-vdist-gen}" fetch "$vdist_python_url" -o "$rel/context/python-src.tar" \
+			# the URL on standard input: with credentials, ps would show it
+			if ! printf '%s\n' "$vdist_python_url" | "${VDIST_GEN:-vdist-gen}" fetch - -o "$rel/context/python-src.tar" \
 				${vdist_python_sha256:+--sha256 "$vdist_python_sha256"} 2>&1 | show "$ilog"; then
 				fail "$ilog" "could not fetch the CPython source"
 			fi
