@@ -112,11 +112,12 @@ vdist_summary = @$(call vdist_summary_cmd,$(1),$(2),0)
 # get one prerequisite per build from each build.mk, through vdist-KIND
 .PHONY: packages repo images lint-packages check-packages vdist-clean vdist-clean-cache vdist-prune-images clean vdist-FORCE wheels release run manage
 .PHONY: vdist-packages vdist-lint vdist-check vdist-wheels
-# packages: then dist/SHA256SUMS of them all (signed with a key)
+# packages: then, after the table, dist/SHA256SUMS of them all (signed
+# with a key)
 packages:
 	$(call vdist_each,packages,$(vdist_ids))
-	$(if $(vdist_ids),$(call vdist_host,$(firstword $(vdist_ids)),checksums))
 	$(call vdist_summary,packages,$(vdist_ids))
+	$(if $(vdist_ids),$(call vdist_host,$(firstword $(vdist_ids)),checksums))
 # repo: the packages, then published into $(REPO_DIR), signed (see host.sh cmd_repo)
 repo: packages
 	$(if $(vdist_ids),$(call vdist_host,$(firstword $(vdist_ids)),repo),@echo 'vdist: no build')
