@@ -944,17 +944,14 @@ cmd_checksums() {
 		[ -f ".vdist/$id/package.stamp" ] || die "no package of build $id: run make packages"
 		files+=("$(cat ".vdist/$id/package.stamp")")
 	done
-	rm -f "$sums" "$sums.asc" "$sums.new" "$sums.asc.new"
+	rm -f "$sums" "$sums.asc" "$sums.new"
 	(cd "$dist" && sha256sum -- "${files[@]}") >"$sums.new"
 	if [ -n "$sign_key" ]; then
-		sign_check
-		gpg --batch --yes --armor --local-user "$sign_fpr" --detach-sign --output "$sums.asc.new" "$sums.new" 2>"$rel/sums.err" &&
-			gpg --batch --verify "$sums.asc.new" "$sums.new" 2>>"$rel/sums.err" || {
-			rm -f "$sums.new" "$sums.asc.new"
-			die "could not sign $sums with $sign_key: $(tail -n 1 "$rel/sums.err")"
+		sign_check_tools gpg
+		sign_file "$sums.asc" "$sums.new" --detach-sign --armor || {
+			rm -f "$sums.new"
+			die "$sign_err"
 		}
-		rm -f "$rel/sums.err"
-		mv "$sums.asc.new" "$sums.asc"
 	fi
 	mv "$sums.new" "$sums"
 	printf 'vdist: %s: %s package%s%s\n' "$sums" "${#files[@]}" "$([ ${#files[@]} = 1 ] || echo s)" "${sign_key:+, signed with $sign_key ($sums.asc)}"
@@ -976,8 +973,7 @@ cmd_repo() {
 		[ -f ".vdist/$id/package.stamp" ] || die "no package of build $id: run make packages first"
 		f=$(cat ".vdist/$id/package.stamp")
 		[ -f "$dist/$f" ] || die "no $dist/$f: run make packages first"
-		profile=$(. ".vdist/$id/values.sh" && printf '%s' "$vdist_profile")
-		type=$(. ".vdist/$id/values.sh" && printf '%s' "$vdist_package_type")
+		read -r profile type < <(. ".vdist/$id/values.sh" && printf '%s %s\n' "$vdist_profile" "$vdist_package_type")
 		if [ "$type" = deb ]; then
 			command -v apt-ftparchive >/dev/null || die "make repo needs apt-ftparchive on this machine for .deb packages (apt-get install apt-utils)"
 			mkdir -p "$repo/apt/pool/$profile"
@@ -1005,29 +1001,35 @@ cmd_repo() {
 			-o APT::FTPArchive::Release::Architectures="$archs" -o APT::FTPArchive::Release::Components=main \
 			release "$repo/apt/dists/$s" >"$repo/apt/dists/$s/Release.new"
 		mv "$repo/apt/dists/$s/Release.new" "$repo/apt/dists/$s/Release"
-		repo_sign --clearsign "$repo/apt/dists/$s/InRelease" "$repo/apt/dists/$s/Release"
-		repo_sign --detach-sign "$repo/apt/dists/$s/Release.gpg" "$repo/apt/dists/$s/Release"
+		sign_file "$repo/apt/dists/$s/InRelease" "$repo/apt/dists/$s/Release" --clearsign || die "$sign_err"
+		sign_file "$repo/apt/dists/$s/Release.gpg" "$repo/apt/dists/$s/Release" --detach-sign || die "$sign_err"
 		say "apt suite $s: $repo/apt (deb [signed-by=/usr/share/keyrings/$vdist_app.gpg] URL/apt $s main), $(grep -c '^Package:' "$repo"/apt/dists/"$s"/main/binary-*/Packages | awk -F: '{ n += $NF } END { print n }') packages"
 	done
 	for s in "${yums[@]}"; do
 		createrepo_c --quiet --update "$repo/yum/$s" >"$rel/repo.log" 2>&1 || fail "$rel/repo.log" "createrepo_c failed on $repo/yum/$s"
 		rm -f "$repo/yum/$s/repodata/repomd.xml.asc"
-		repo_sign "--detach-sign --armor" "$repo/yum/$s/repodata/repomd.xml.asc" "$repo/yum/$s/repodata/repomd.xml"
+		sign_file "$repo/yum/$s/repodata/repomd.xml.asc" "$repo/yum/$s/repodata/repomd.xml" --detach-sign --armor || die "$sign_err"
 		say "yum repository $s: $repo/yum/$s (baseurl=URL/yum/$s, gpgkey=URL/key.asc, repo_gpgcheck=1), $(ls "$repo/yum/$s"/*.rpm | wc -l) packages"
 	done
 }
 
-# repo_sign "GPG-COMMAND" OUT FILE: FILE signed with sign_fpr into OUT
-# (through OUT.new, so that a failed signature leaves no OUT), verified
-repo_sign() {
-	local how
-	read -r -a how <<<"$1"
-	gpg --batch --yes --local-user "$sign_fpr" --digest-algo SHA512 "${how[@]}" --output "$2.new" "$3" 2>"$rel/sign.err" || {
-		rm -f "$2.new"
-		die "could not sign $3 with $sign_key: $(tail -n 1 "$rel/sign.err")"
-	}
+# sign_file OUT FILE GPG-COMMAND...: FILE signed with sign_fpr into OUT
+# (--clearsign, or --detach-sign [--armor]), through OUT.new, and checked
+# with gpg --verify; a failed or bad signature leaves no OUT, and returns
+# 1 with the error in sign_err (SHA256SUMS.asc, the repositories)
+sign_file() {
+	local out=$1 file=$2 check
+	shift 2
+	check=("$out.new" "$file")
+	[ "$1" != --clearsign ] || check=("$out.new")
+	if ! gpg --batch --yes --local-user "$sign_fpr" --digest-algo SHA512 "$@" --output "$out.new" "$file" 2>"$rel/sign.err" ||
+		! gpg --batch --verify "${check[@]}" 2>>"$rel/sign.err"; then
+		rm -f "$out.new"
+		sign_err="could not sign $file with $sign_key: $(tail -n 1 "$rel/sign.err")"
+		return 1
+	fi
 	rm -f "$rel/sign.err"
-	mv "$2.new" "$2"
+	mv "$out.new" "$out"
 }
 
 # deliver FILE DEST: FILE into dist/ as DEST, whole or not at all: a
