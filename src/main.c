@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "deliver.h"
 #include "diag.h"
 #include "dict.h"
 #include "emit.h"
@@ -24,11 +25,14 @@ static const char usage_text[] =
 	"       vdist-gen fetch URL -o FILE [--sha256 HEX] [--quiet] [--no-cache|--cache-only]\n"
 	"       vdist-gen import-vdist FILE [-o OUT] [-C DIR] [--templates DIR]\n"
 	"       vdist-gen init [-o OUT] [-C DIR]\n"
+	"       vdist-gen deliver FILE DEST\n"
 	"Generate vdist.mk and per-build scripts from vdist.json; then run\n"
 	"'make packages' to build the OS packages in Docker.\n"
 	"import-vdist writes vdist.json from a vdist 2.x batch (INI) file; init\n"
 	"writes a first vdist.json from pyproject.toml, setup.cfg or setup.py.\n"
 	"Neither overwrites a file; -o - writes to standard output.\n"
+	"deliver moves FILE to DEST whole or not at all, even across file systems\n"
+	"and when killed (make packages uses it for dist/).\n"
 	"\n"
 	"  -f, --file FILE        read FILE instead of vdist.json\n"
 	"  -C, --directory DIR    change to DIR first (the project folder)\n"
@@ -234,6 +238,21 @@ run_init(int argc, char **argv)
 	finish(&d, EXIT_OK);
 }
 
+/* vdist-gen deliver FILE DEST: make packages' delivery into dist/ */
+static void __attribute__((noreturn))
+run_deliver(int argc, char **argv)
+{
+	struct diags d = {0};
+	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		fputs(usage_text, stdout);
+		exit(EXIT_OK);
+	}
+	if (argc != 3)
+		usage_error("%s needs two arguments: the FILE to move and its DEST", argv[0]);
+	util_tmp_signals_install();  /* a part file goes with SIGHUP, SIGINT, SIGTERM */
+	finish(&d, deliver_file(argv[1], argv[2], &d) < 0 ? EXIT_SYSTEM : EXIT_OK);
+}
+
 /* today's date into out, YYYY-MM-DD: $VDIST_TODAY when set (tests, or a
  * look at the warnings to come), else the clock's (UTC); -1 with an
  * error in d when VDIST_TODAY is not a date */
@@ -296,6 +315,8 @@ main(int argc, char **argv)
 		run_import(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "init") == 0)
 		run_init(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "deliver") == 0)
+		run_deliver(argc - 1, argv + 1);
 	opterr = 0;  /* getopt's messages carry the full path; ours say vdist-gen */
 	while ((c = getopt_long(argc, argv, ":f:C:o:hV", opts, NULL)) != -1) {
 		switch (c) {

@@ -1032,24 +1032,23 @@ sign_file() {
 	mv "$out.new" "$out"
 }
 
-# deliver FILE DEST: FILE into dist/ as DEST, whole or not at all: a
-# rename where both are on one file system, else a copy to a hidden part
-# file beside DEST, renamed when complete; a full disk fails the build,
-# saying so, and leaves nothing
+# deliver FILE DEST: FILE into dist/ as DEST, whole or not at all, by
+# vdist-gen deliver: a rename where both are on one file system, else a
+# copy into an unnamed file there, renamed over DEST once complete, so
+# that even SIGKILL leaves no part of it; a full disk fails the build,
+# saying so, and leaves nothing. In the background, so that a signal
+# reaches the trap at once, which stops it
 deliver() {
-	local part
-	part=$(dirname "$2")/.$(basename "$2").vdist-part
 	# SHA256SUMS lists the packages as they were: made again at the end
 	rm -f "$(dirname "$2")/SHA256SUMS" "$(dirname "$2")/SHA256SUMS.asc"
-	if [ "$(stat -c %d "$1")" = "$(stat -c %d "$(dirname "$2")")" ]; then
-		mv -f "$1" "$2"
-		return
+	"${VDIST_GEN:-vdist-gen}" deliver "$1" "$2" 2>"$rel/deliver.err" &
+	job=$! delivering=$2
+	if ! wait "$job"; then
+		job='' delivering=''
+		die "could not deliver $2: $(sed 's/^[^:]*: error: //' "$rel/deliver.err" | tail -n 1)$(df -Ph "$(dirname "$2")" | awk 'NR == 2 { print " (" $4 " free on " $6 ")" }'); free space there or set DIST"
 	fi
-	if ! cp "$1" "$part" 2>"$rel/deliver.err" || ! mv -f "$part" "$2"; then
-		rm -f "$part"
-		die "could not deliver $2: $(tail -n 1 "$rel/deliver.err")$(df -Ph "$(dirname "$2")" | awk 'NR == 2 { print " (" $4 " free on " $6 ")" }'); free space there or set DIST"
-	fi
-	rm -f "$1" "$rel/deliver.err"
+	job='' delivering=''
+	rm -f "$rel/deliver.err"
 }
 
 # containers_gone: remove this build's containers (labelled with the
@@ -1064,13 +1063,20 @@ containers_gone() {
 }
 
 # on_signal SIGNAL: an interrupted command stops its job (the docker
-# client: a build or container it started goes with it), removes this
-# build's containers and half-made package, and fails; make removes the
-# stamp it was making, and nothing in dist/ changed
-job=''
+# client: a build or container it started goes with it; or the delivery,
+# which leaves nothing), removes this build's containers and half-made
+# package, and fails; make removes the stamp it was making, and nothing
+# in dist/ changed, unless the delivery was complete before it stopped
+job='' delivering=''
 on_signal() {
 	trap '' INT TERM
 	[ -z "$job" ] || kill "$job" 2>/dev/null || true
+	if [ -n "$delivering" ] && wait "$job" 2>/dev/null; then
+		printf '[%s] interrupted (SIG%s) once %s was delivered, whole; run make packages again to finish\n' \
+			"$vdist_name" "$1" "$delivering" >&2
+		[ "$1" = INT ] && exit 130
+		exit 143
+	fi
 	containers_gone >/dev/null 2>&1
 	rm -rf "${rel:?}/out" "$rel/package.step"
 	printf '[%s] interrupted (SIG%s): nothing delivered\n' "$vdist_name" "$1" >&2
