@@ -1032,23 +1032,38 @@ sign_file() {
 	mv "$out.new" "$out"
 }
 
-# deliver FILE DEST: FILE into dist/ as DEST, whole or not at all, by
-# vdist-gen deliver: a rename where both are on one file system, else a
-# copy into an unnamed file there, renamed over DEST once complete, so
-# that even SIGKILL leaves no part of it; a full disk fails the build,
-# saying so, and leaves nothing. In the background, so that a signal
-# reaches the trap at once, which stops it
+# deliver FILE DEST: FILE into dist/ as DEST, whole or not at all: a
+# rename where both are on one file system, else vdist-gen deliver, which
+# copies into an unnamed file there and renames it over DEST once
+# complete, so that even SIGKILL leaves no part of it; in the background,
+# so that a signal reaches the trap at once, which stops it. A committed
+# tree built where vdist is not installed copies to a hidden part file
+# instead, which the trap removes and SIGKILL can leave. A full disk fails
+# the build, saying so, and leaves nothing
 deliver() {
+	local gen=${VDIST_GEN:-vdist-gen} dir
+	dir=$(dirname "$2")
 	# SHA256SUMS lists the packages as they were: made again at the end
-	rm -f "$(dirname "$2")/SHA256SUMS" "$(dirname "$2")/SHA256SUMS.asc"
-	"${VDIST_GEN:-vdist-gen}" deliver "$1" "$2" 2>"$rel/deliver.err" &
-	job=$! delivering=$2
-	if ! wait "$job"; then
-		job='' delivering=''
-		die "could not deliver $2: $(sed 's/^[^:]*: error: //' "$rel/deliver.err" | tail -n 1)$(df -Ph "$(dirname "$2")" | awk 'NR == 2 { print " (" $4 " free on " $6 ")" }'); free space there or set DIST"
+	rm -f "$dir/SHA256SUMS" "$dir/SHA256SUMS.asc"
+	if [ "$(stat -c %d "$1")" = "$(stat -c %d "$dir")" ]; then
+		mv -f "$1" "$2"
+		return
 	fi
-	job='' delivering=''
-	rm -f "$rel/deliver.err"
+	delivering=$2
+	if command -v "$gen" >/dev/null; then
+		"$gen" deliver "$1" "$2" 2>"$rel/deliver.err" &
+		job=$!
+		wait "$job" || delivering=''
+	else
+		part=$dir/.$(basename "$2").vdist-part
+		{ cp "$1" "$part" && mv -f "$part" "$2"; } 2>"$rel/deliver.err" || { rm -f "$part"; delivering=''; }
+		part=''
+	fi
+	job=''
+	[ -n "$delivering" ] ||
+		die "could not deliver $2: $(sed 's/^[^:]*: error: //' "$rel/deliver.err" | tail -n 1)$(df -Ph "$dir" | awk 'NR == 2 { print " (" $4 " free on " $6 ")" }'); free space there or set DIST"
+	delivering=''
+	rm -f "$1" "$rel/deliver.err"
 }
 
 # containers_gone: remove this build's containers (labelled with the
@@ -1067,11 +1082,12 @@ containers_gone() {
 # which leaves nothing), removes this build's containers and half-made
 # package, and fails; make removes the stamp it was making, and nothing
 # in dist/ changed, unless the delivery was complete before it stopped
-job='' delivering=''
+job='' delivering='' part=''
 on_signal() {
 	trap '' INT TERM
 	[ -z "$job" ] || kill "$job" 2>/dev/null || true
-	if [ -n "$delivering" ] && wait "$job" 2>/dev/null; then
+	[ -z "$part" ] || rm -f "$part"
+	if [ -n "$job" ] && [ -n "$delivering" ] && wait "$job" 2>/dev/null; then
 		printf '[%s] interrupted (SIG%s) once %s was delivered, whole; run make packages again to finish\n' \
 			"$vdist_name" "$1" "$delivering" >&2
 		[ "$1" = INT ] && exit 130
