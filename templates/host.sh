@@ -870,13 +870,15 @@ sign_check() {
 	if [ "$vdist_package_type" = deb ]; then
 		tools=(gpg debsigs debsig-verify ar) how='apt-get install gnupg debsigs debsig-verify binutils'
 	fi
-	sign_check_tools "${tools[@]}"
+	sign_check_tools "$how" "${tools[@]}"
 }
 
-# sign_check_tools TOOL...: each TOOL is here, and gpg has exactly one
-# secret key named sign_key: its fingerprint into sign_fpr
+# sign_check_tools HOW TOOL...: each TOOL is here (HOW says how to
+# install them), and gpg has exactly one secret key named sign_key: its
+# fingerprint into sign_fpr
 sign_check_tools() {
-	local t fprs how=${how:-apt-get install gnupg}
+	local t fprs how=$1
+	shift
 	for t in "$@"; do
 		command -v "$t" >/dev/null ||
 			die "SIGN_KEY '$sign_key': signing a .$vdist_package_type needs $t on this machine ($how); or build unsigned: leave SIGN_KEY and sign_key empty"
@@ -947,7 +949,7 @@ cmd_checksums() {
 	rm -f "$sums" "$sums.asc" "$sums.new"
 	(cd "$dist" && sha256sum -- "${files[@]}") >"$sums.new"
 	if [ -n "$sign_key" ]; then
-		sign_check_tools gpg
+		sign_check_tools 'apt-get install gnupg' gpg
 		sign_file "$sums.asc" "$sums.new" --detach-sign --armor || {
 			rm -f "$sums.new"
 			die "$sign_err"
@@ -968,7 +970,7 @@ cmd_checksums() {
 cmd_repo() {
 	local repo=${VDIST_REPO_DIR:-repo} id f profile type suites=() yums=() s a archs
 	[ -n "$sign_key" ] || die "make repo signs the repository: set SIGN_KEY (or sign_key in vdist.json) to a gpg key"
-	sign_check_tools gpg
+	sign_check_tools 'apt-get install gnupg' gpg
 	for id in ${VDIST_IDS:-$vdist_id}; do
 		[ -f ".vdist/$id/package.stamp" ] || die "no package of build $id: run make packages first"
 		f=$(cat ".vdist/$id/package.stamp")
@@ -1251,7 +1253,7 @@ cmd_lint() {
 	rm -rf "$rel/lint"
 	mkdir -p "$rel/lint"
 	if [ -n "$sign_key" ]; then
-		sign_check_tools gpg
+		sign_check_tools 'apt-get install gnupg' gpg
 		gpg --batch --armor --export -- "$sign_fpr" >"$rel/lint/key.asc"
 	fi
 	local run=(drun --rm --network none --user 65534:65534 -e HOME=/tmp
