@@ -88,14 +88,9 @@ deliver_named(int in, const char *dest, const char **what)
 	*what = "create a part file";
 	if (util_tmp_open(&t, dest, "vdist-part") < 0)
 		return -1;
-	if (copy_fd(in, t.fd, what) < 0 || (*what = "sync and rename", util_tmp_commit(&t, dest) < 0)) {
-		int e = errno;
-		util_tmp_discard(&t);
-		errno = e;
-		return -1;
-	}
+	int r = copy_fd(in, t.fd, what) < 0 || (*what = "sync and rename", util_tmp_commit(&t, dest) < 0) ? -1 : 0;
 	util_tmp_discard(&t);
-	return 0;
+	return r;
 }
 
 int

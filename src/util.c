@@ -480,6 +480,7 @@ tmp_release(struct util_tmp *t)
 void
 util_tmp_discard(struct util_tmp *t)
 {
+	int e = errno;  /* kept: callers discard on the way out of a failure */
 	if (t->path) {
 		unlink(t->path);
 		tmp_release(t);
@@ -487,6 +488,7 @@ util_tmp_discard(struct util_tmp *t)
 	if (t->fd >= 0)
 		close(t->fd);
 	t->fd = -1;
+	errno = e;
 }
 
 int
@@ -528,9 +530,7 @@ util_write_new(const char *path, const char *data, size_t len)
 	 * fails with EEXIST rather than replace a file that appeared meanwhile */
 	if (util_write_all(t.fd, data, len) < 0 || fchmod(t.fd, file_mode()) < 0 || fsync(t.fd) < 0
 	    || link(t.path, path) < 0) {
-		int e = errno;
 		util_tmp_discard(&t);
-		errno = e;
 		return -1;
 	}
 	util_tmp_discard(&t);

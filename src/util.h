@@ -108,7 +108,7 @@ int util_tmp_reset(struct util_tmp *t);
 /* make the temp file final: mode 0666 minus the umask, fsync, rename to final;
  * fd stays open for reading; 0, or -1 with errno set and the temp file still there */
 int util_tmp_commit(struct util_tmp *t, const char *final);
-/* remove the temp file if it still exists and close it; safe to repeat */
+/* remove the temp file if it still exists and close it, errno unchanged; safe to repeat */
 void util_tmp_discard(struct util_tmp *t);
 /* from now on SIGHUP, SIGINT and SIGTERM (those not ignored) remove the guarded
  * temp files, then end the run by the same signal */
