@@ -1051,20 +1051,19 @@ deliver() {
 		mv -f "$1" "$2"
 		return
 	fi
+	local ok=1
 	delivering=$2
 	if command -v "$gen" >/dev/null; then
 		"$gen" deliver "$1" "$2" 2>"$rel/deliver.err" &
 		job=$!
-		wait "$job" || delivering=''
+		wait "$job" || ok=''
 	else
 		part=$dir/.$(basename "$2").vdist-part
-		{ cp "$1" "$part" && mv -f "$part" "$2"; } 2>"$rel/deliver.err" || { rm -f "$part"; delivering=''; }
-		part=''
+		{ cp "$1" "$part" && mv -f "$part" "$2"; } 2>"$rel/deliver.err" || { rm -f "$part"; ok=''; }
 	fi
-	job=''
-	[ -n "$delivering" ] ||
+	job='' delivering='' part=''
+	[ -n "$ok" ] ||
 		die "could not deliver $2: $(sed 's/^[^:]*: error: //' "$rel/deliver.err" | tail -n 1)$(df -Ph "$dir" | awk 'NR == 2 { print " (" $4 " free on " $6 ")" }'); free space there or set DIST"
-	delivering=''
 	rm -f "$1" "$rel/deliver.err"
 }
 
@@ -1092,12 +1091,11 @@ on_signal() {
 	if [ -n "$job" ] && [ -n "$delivering" ] && wait "$job" 2>/dev/null; then
 		printf '[%s] interrupted (SIG%s) once %s was delivered, whole; run make packages again to finish\n' \
 			"$vdist_name" "$1" "$delivering" >&2
-		[ "$1" = INT ] && exit 130
-		exit 143
+	else
+		containers_gone >/dev/null 2>&1
+		rm -rf "${rel:?}/out" "$rel/package.step"
+		printf '[%s] interrupted (SIG%s): nothing delivered\n' "$vdist_name" "$1" >&2
 	fi
-	containers_gone >/dev/null 2>&1
-	rm -rf "${rel:?}/out" "$rel/package.step"
-	printf '[%s] interrupted (SIG%s): nothing delivered\n' "$vdist_name" "$1" >&2
 	[ "$1" = INT ] && exit 130
 	exit 143
 }
