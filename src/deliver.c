@@ -37,11 +37,12 @@ copy_fd(int in, int out, const char **what)
 	}
 }
 
-/* the copy in an unnamed file of dir, linked as hidden and renamed to
- * dest with the catchable signals blocked; 0, 1 when this file system
- * has no unnamed files (nothing was done), or -1 with errno set and *what */
+/* the copy in an unnamed file of dir, linked as hidden (after base, the
+ * name in dest) and renamed to dest with the catchable signals blocked;
+ * 0, 1 when this file system has no unnamed files (nothing was done), or
+ * -1 with errno set and *what */
 static int
-deliver_unnamed(int in, const char *dir, const char *dest, const char **what)
+deliver_unnamed(int in, const char *dir, const char *base, const char *dest, const char **what)
 {
 	*what = "open an unnamed file";
 	int out = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
@@ -53,8 +54,7 @@ deliver_unnamed(int in, const char *dir, const char *dest, const char **what)
 		errno = e;
 		return -1;
 	}
-	const char *slash = strrchr(dest, '/');
-	char *hidden = xasprintf("%s/.%s.vdist-part-%ld", dir, slash ? slash + 1 : dest, (long)getpid());
+	char *hidden = xasprintf("%s/.%s.vdist-part-%ld", dir, base, (long)getpid());
 	char proc[64];
 	snprintf(proc, sizeof proc, "/proc/self/fd/%d", out);
 	sigset_t all, old;
@@ -110,7 +110,7 @@ deliver_file(const char *file, const char *dest, struct diags *d)
 	const char *slash = strrchr(dest, '/');
 	char *dir = slash ? xstrndup(dest, slash == dest ? 1 : (size_t)(slash - dest)) : xstrdup(".");
 	const char *what;
-	int r = deliver_unnamed(in, dir, dest, &what);
+	int r = deliver_unnamed(in, dir, slash ? slash + 1 : dest, dest, &what);
 	if (r == 1)
 		r = deliver_named(in, dest, &what);
 	int e = errno;

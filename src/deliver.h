@@ -7,11 +7,11 @@
  * and renamed over DEST, with signals blocked between the two. A run
  * killed at any moment, SIGKILL included, so leaves DEST as it was or
  * whole, and nothing half-copied: the kernel frees an unnamed file with
- * its last descriptor (SIGKILL in the instant between naming and renaming
- * leaves a whole copy under the hidden name). Where the file system has no unnamed files, the
- * copy goes to a hidden part file beside DEST (util_tmp), which SIGHUP,
- * SIGINT and SIGTERM remove and only SIGKILL can leave. FILE is removed
- * once DEST holds it. */
+ * its last descriptor (SIGKILL in the instant between naming and
+ * renaming leaves a whole copy under the hidden name). Where the file
+ * system has no unnamed files, the copy goes to a hidden part file beside
+ * DEST (util_tmp), which SIGHUP, SIGINT and SIGTERM remove and only
+ * SIGKILL can leave. FILE is removed once DEST holds it. */
 #ifndef VDIST_DELIVER_H
 #define VDIST_DELIVER_H
 
