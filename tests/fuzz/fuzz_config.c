@@ -17,9 +17,9 @@
  * resolve code still runs on each input. The JSON parser and the
  * diagnostics run without coverage hooks (FUZZ_NOCOV): the json target
  * fuzzes them, and here half the time went to their comparison hooks,
- * which steered the fuzzer towards JSON syntax rather than configs. vdist.json is named as if in
- * tests/golden/every-parameter/input, so the files it names (scripts,
- * units, config files) can exist. Checked besides the sanitizers: a
+ * which steered the fuzzer towards JSON syntax rather than configs.
+ * vdist.json is named as if in tests/golden/every-parameter/input, so the
+ * files it names (scripts, units, config files) can exist. Checked besides the sanitizers: a
  * failure always says why, a success says no error. */
 #include <stdint.h>
 #include <stdio.h>
